@@ -1,0 +1,6 @@
+import { BybitVaultError } from '../errors.js';
+import type { CommonOptions } from '../context.js';
+
+export async function run(_options: Record<string, unknown>, _common: CommonOptions): Promise<number> {
+  throw new BybitVaultError('NOT_IMPLEMENTED', '`bybit-vault rollback` is not built yet', { hint: 'Follow the project issues; this command is planned.' });
+}

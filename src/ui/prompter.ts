@@ -1,0 +1,103 @@
+// Prompts behind one interface: inquirer when a terminal is attached, an error naming the flag otherwise.
+import { MissingInputError, InterruptedError } from '../errors.js';
+
+export interface PromptBase {
+  /** The flag that supplies this value without a prompt; named in the error when there is no terminal. */
+  flag: string;
+}
+
+export interface Choice<T extends string> {
+  value: T;
+  name: string;
+  description?: string;
+}
+
+export interface Prompter {
+  confirm(message: string, options: PromptBase & { default?: boolean }): Promise<boolean>;
+  input(message: string, options: PromptBase & { default?: string; validate?: (value: string) => true | string }): Promise<string>;
+  /** Masked input: what is typed is never echoed. */
+  secret(message: string, options: PromptBase & { validate?: (value: string) => true | string }): Promise<string>;
+  select<T extends string>(message: string, choices: Choice<T>[], options: PromptBase & { default?: T }): Promise<T>;
+}
+
+export function createPrompter(interactive: boolean): Prompter {
+  return interactive ? new InquirerPrompter() : new NonInteractivePrompter();
+}
+
+export class NonInteractivePrompter implements Prompter {
+  async confirm(message: string, options: PromptBase): Promise<boolean> {
+    throw new MissingInputError(options.flag, `An answer to "${message}"`);
+  }
+  async input(message: string, options: PromptBase): Promise<string> {
+    throw new MissingInputError(options.flag, `A value for "${message}"`);
+  }
+  async secret(message: string, options: PromptBase): Promise<string> {
+    throw new MissingInputError(options.flag, `A value for "${message}"`);
+  }
+  async select<T extends string>(message: string, _choices: Choice<T>[], options: PromptBase): Promise<T> {
+    throw new MissingInputError(options.flag, `A choice for "${message}"`);
+  }
+}
+
+class InquirerPrompter implements Prompter {
+  private async prompts() {
+    return import('@inquirer/prompts');
+  }
+
+  async confirm(message: string, options: PromptBase & { default?: boolean }): Promise<boolean> {
+    const { confirm } = await this.prompts();
+    return withInterruptMapping(() => confirm({ message, default: options.default }, { output: process.stderr }));
+  }
+
+  async input(message: string, options: PromptBase & { default?: string; validate?: (value: string) => true | string }): Promise<string> {
+    const { input } = await this.prompts();
+    return withInterruptMapping(() => input({ message, default: options.default, validate: options.validate }, { output: process.stderr }));
+  }
+
+  async secret(message: string, options: PromptBase & { validate?: (value: string) => true | string }): Promise<string> {
+    const { password } = await this.prompts();
+    return withInterruptMapping(() => password({ message, mask: '*', validate: options.validate }, { output: process.stderr }));
+  }
+
+  async select<T extends string>(message: string, choices: Choice<T>[], options: PromptBase & { default?: T }): Promise<T> {
+    const { select } = await this.prompts();
+    return withInterruptMapping(() => select<T>({ message, choices, default: options.default }, { output: process.stderr }));
+  }
+}
+
+async function withInterruptMapping<T>(ask: () => Promise<T>): Promise<T> {
+  try {
+    return await ask();
+  } catch (error) {
+    // inquirer raises ExitPromptError on Ctrl-C; it is an interrupt, not a failure.
+    if (error instanceof Error && error.name === 'ExitPromptError') throw new InterruptedError('Interrupted at a prompt');
+    throw error;
+  }
+}
+
+/** Answers prompts from a script: used by tests to drive the interactive flows. */
+export class ScriptedPrompter implements Prompter {
+  readonly asked: string[] = [];
+  constructor(private readonly answers: Array<string | boolean>) {}
+
+  private next(message: string): string | boolean {
+    this.asked.push(message);
+    if (this.answers.length === 0) throw new Error(`ScriptedPrompter: no answer left for "${message}"`);
+    return this.answers.shift()!;
+  }
+  async confirm(message: string): Promise<boolean> {
+    return Boolean(this.next(message));
+  }
+  async input(message: string, options: { validate?: (value: string) => true | string }): Promise<string> {
+    const answer = String(this.next(message));
+    const verdict = options.validate?.(answer);
+    if (typeof verdict === 'string') throw new Error(`ScriptedPrompter: "${message}" rejected: ${verdict}`);
+    return answer;
+  }
+  async secret(message: string, options: { validate?: (value: string) => true | string }): Promise<string> {
+    return this.input(message, options);
+  }
+  async select<T extends string>(message: string): Promise<T> {
+    return String(this.next(message)) as T;
+  }
+}

@@ -1,0 +1,3 @@
+export { VaultClient, type VaultConnection } from './client.js';
+export { VaultApiError, VaultUnreachableError } from './errors.js';
+export * from './types.js';
