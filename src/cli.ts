@@ -51,6 +51,7 @@ const commandSpecs: CommandSpec[] = [
             'fail',
           ]),
         )
+        .option('--upgrade-kv', 'configure: upgrade an existing KV version 1 mount at secret/ to version 2 (asked interactively otherwise)', false)
         .option('--remove-plaintext', 'cleanup step: remove the migrated secrets from .env after verify passed', false)
         .option('--image <image>', 'docker runtime: server image (hashicorp/vault or openbao/openbao)')
         .option('--dry-run', 'show the plan (keys and paths, values masked); change nothing', false)

@@ -25,6 +25,7 @@ const optionsSchema = z.object({
   tokenTtl: z.string().regex(/^\d+(s|m|h)?$/, '--token-ttl must be a duration such as 720h, 30m or 3600s').default('720h'),
   onConflict: z.enum(['skip', 'overwrite', 'fail']).optional(),
   removePlaintext: z.boolean().default(false),
+  upgradeKv: z.boolean().default(false),
   dryRun: z.boolean().default(false),
   yes: z.boolean().default(false),
   nonInteractive: z.boolean().default(false),
@@ -48,6 +49,7 @@ export function parseMigrateOptions(raw: Record<string, unknown>): MigrationOpti
     tokenTtl: options.tokenTtl,
     onConflict: options.onConflict,
     removePlaintext: options.removePlaintext,
+    upgradeKv: options.upgradeKv,
     dryRun: options.dryRun,
     nonInteractive: options.nonInteractive || options.yes,
   };

@@ -23,6 +23,7 @@ export async function run(options: Record<string, unknown>, common: CommonOption
         keysFile: typeof options.keysFile === 'string' ? resolve(options.keysFile) : undefined,
         tokenTtl: '720h',
         removePlaintext: false,
+        upgradeKv: false,
         dryRun: false,
         nonInteractive: Boolean(options.nonInteractive),
       },

@@ -6,7 +6,7 @@ import type { StepId } from '../state/schema.js';
 import type { MigrationContext, Step } from './types.js';
 
 export interface RunResult {
-  steps: Array<{ id: StepId; status: 'done' | 'already-done' | 'planned'; message: string }>;
+  steps: Array<{ id: StepId; status: 'done' | 'already-done' | 'skipped' | 'planned'; message: string }>;
 }
 
 export async function runSteps(ctx: MigrationContext, steps: Step[]): Promise<RunResult> {
@@ -52,10 +52,12 @@ export async function runSteps(ctx: MigrationContext, steps: Step[]): Promise<Ru
     const progress = await startProgress(logger, label);
     ctx.progress = progress;
     try {
-      const message = await step.run(ctx);
-      await store.setStep(step.id, { status: 'done', finishedAt: new Date().toISOString(), message });
+      const outcome = await step.run(ctx);
+      const skipped = typeof outcome !== 'string';
+      const message = typeof outcome === 'string' ? outcome : outcome.message;
+      await store.setStep(step.id, { status: skipped ? 'skipped' : 'done', finishedAt: new Date().toISOString(), message });
       progress.succeed(`${label}: ${message}`);
-      result.steps.push({ id: step.id, status: 'done', message });
+      result.steps.push({ id: step.id, status: skipped ? 'skipped' : 'done', message });
     } catch (error) {
       progress.fail(`${label}: failed`);
       if (isInterrupt(ctx, error)) {

@@ -18,6 +18,8 @@ export interface MigrationOptions {
   mappingFile?: string;
   tokenTtl: string;
   onConflict?: ConflictPolicy;
+  /** configure: upgrade an existing KV version 1 mount at the mount path to version 2 without asking. */
+  upgradeKv: boolean;
   removePlaintext: boolean;
   dryRun: boolean;
   nonInteractive: boolean;
@@ -44,6 +46,11 @@ export interface MigrationContext extends CommandContext {
   summary: Record<string, unknown>;
 }
 
+export interface StepSkipped {
+  skipped: true;
+  message: string;
+}
+
 export type CheckOutcome = { done: true; message: string } | { done: false; reason?: string };
 
 export interface Step {
@@ -51,8 +58,8 @@ export interface Step {
   title: string;
   /** "Already done?" answered from the real world (server, files), not only from the state file. */
   check(ctx: MigrationContext): Promise<CheckOutcome>;
-  /** Do the work; returns a one-line, non-secret summary. */
-  run(ctx: MigrationContext): Promise<string>;
+  /** Do the work; returns a one-line, non-secret summary (or marks the step skipped by choice). */
+  run(ctx: MigrationContext): Promise<string | StepSkipped>;
   /** --dry-run: what run() would do, as lines (values masked). */
   plan?(ctx: MigrationContext): Promise<string[]>;
   /** Steps that need the server to answer get a precise error when it does not. */

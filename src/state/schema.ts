@@ -60,6 +60,8 @@ export const stateSchema = z.object({
   mappingFile: z.string().optional(),
   audit: z.object({ enabled: z.boolean(), path: z.string().optional(), reason: z.string().optional() }).optional(),
   seeded: z.array(seededPathSchema).optional(),
+  /** Fields where a conflict was resolved by keeping Vault's value (`path#field`); verify does not compare them. */
+  keptVaultValues: z.array(z.string()).optional(),
   /** Variables that were moved into Vault (names only). */
   migratedKeys: z.array(z.string()).optional(),
   token: z

@@ -8,6 +8,8 @@ export interface LoggerOptions {
 }
 
 type Painter = (text: string) => string;
+// Shorter values ("true", "10") are too common to mask without garbling ordinary output.
+const MIN_REDACTED_LENGTH = 8;
 const plain: Painter = (text) => text;
 
 export class Logger {
@@ -32,7 +34,7 @@ export class Logger {
 
   /** Defence in depth: a value registered here is masked if it ever reaches output. */
   registerSecret(value: string | undefined): void {
-    if (value && value.length >= 4) this.secrets.add(value);
+    if (value && value.length >= MIN_REDACTED_LENGTH) this.secrets.add(value);
   }
 
   redact(text: string): string {

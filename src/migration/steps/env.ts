@@ -1,0 +1,63 @@
+import { BybitVaultError } from '../../errors.js';
+import { backupEnvFile, setVariables, writeEnvFile, type EnvAssignment } from '../../env/index.js';
+import { VaultApiError } from '../../vault/errors.js';
+import { backupDirectory, readApplicationEnv } from '../inputs.js';
+import type { MigrationContext, Step } from '../types.js';
+
+export const envStep: Step = {
+  id: 'env',
+  title: "Point the application's .env at Vault",
+
+  async check(ctx) {
+    const env = await readApplicationEnv(ctx);
+    const wanted = targetAssignments(ctx, env.values.VAULT_TOKEN ?? '');
+    const addressesMatch = wanted.every((assignment) => assignment.key === 'VAULT_TOKEN' || env.values[assignment.key] === assignment.value);
+    const token = env.values.VAULT_TOKEN;
+    if (!addressesMatch || !token || token !== (ctx.secrets.appToken ?? token)) return { done: false };
+    try {
+      const info = await ctx.vault.lookupSelf(token);
+      if (info.accessor === ctx.store.state.token?.accessor) return { done: true, message: `.env already points at ${ctx.vaultAddr} with the application token` };
+    } catch (error) {
+      if (!(error instanceof VaultApiError)) throw error;
+    }
+    return { done: false };
+  },
+
+  async plan(ctx) {
+    return [
+      `back up ${ctx.common.envFile} byte-exact (0600) under ${backupDirectory(ctx)}`,
+      `set VAULT_ADDR=${ctx.vaultAddr} and VAULT_TOKEN=<application token>${ctx.namespace ? ` and VAULT_NAMESPACE=${ctx.namespace}` : ''}; every other byte stays`,
+    ];
+  },
+
+  async run(ctx) {
+    const appToken = ctx.secrets.appToken;
+    if (!appToken) {
+      throw new BybitVaultError('APP_TOKEN_UNAVAILABLE', 'The application token of this run is not available', {
+        hint: 'Run `bybit-vault migrate` again: the token step creates a fresh one.',
+      });
+    }
+    const env = await readApplicationEnv(ctx);
+    const backup = await backupEnvFile(ctx.common.envFile, backupDirectory(ctx));
+    const assignments = targetAssignments(ctx, appToken);
+    const added = assignments.map((assignment) => assignment.key).filter((key) => !Object.hasOwn(env.values, key));
+    await writeEnvFile(ctx.common.envFile, setVariables(env, assignments));
+    await ctx.store.update((state) => {
+      // The first backup holds the pre-migration values; rollback restores from it.
+      state.envBackup ??= backup;
+      state.envAddedKeys = [...new Set([...(state.envAddedKeys ?? []), ...added])];
+    });
+    ctx.summary.envBackup = backup;
+    return `${assignments.map((assignment) => assignment.key).join(', ')} set in ${ctx.common.envFile}; backup ${backup}`;
+  },
+};
+
+function targetAssignments(ctx: MigrationContext, token: string): EnvAssignment[] {
+  const assignments: EnvAssignment[] = [
+    { key: 'VAULT_ADDR', value: ctx.vaultAddr },
+    { key: 'VAULT_TOKEN', value: token },
+  ];
+  // VAULT_SKIP_VERIFY is never written: it is only ever a session setting of this tool.
+  if (ctx.namespace) assignments.push({ key: 'VAULT_NAMESPACE', value: ctx.namespace });
+  return assignments;
+}
