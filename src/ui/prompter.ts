@@ -75,15 +75,18 @@ async function withInterruptMapping<T>(ask: () => Promise<T>): Promise<T> {
   }
 }
 
+export type ScriptedAnswer = string | boolean | ((message: string) => string | boolean);
+
 /** Answers prompts from a script: used by tests to drive the interactive flows. */
 export class ScriptedPrompter implements Prompter {
   readonly asked: string[] = [];
-  constructor(private readonly answers: Array<string | boolean>) {}
+  constructor(private readonly answers: ScriptedAnswer[]) {}
 
   private next(message: string): string | boolean {
     this.asked.push(message);
     if (this.answers.length === 0) throw new Error(`ScriptedPrompter: no answer left for "${message}"`);
-    return this.answers.shift()!;
+    const answer = this.answers.shift()!;
+    return typeof answer === 'function' ? answer(message) : answer;
   }
   async confirm(message: string): Promise<boolean> {
     return Boolean(this.next(message));

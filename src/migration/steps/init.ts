@@ -42,7 +42,6 @@ export const initStep: Step = {
     const pgpKeys = ctx.options.pgpKeyFiles.length ? await readPgpKeys(ctx.options.pgpKeyFiles, keyShares) : undefined;
 
     const result = await ctx.vault.initialize({ secretShares: keyShares, secretThreshold: keyThreshold, pgpKeys });
-    faultPoint('in-step:init');
     ctx.secrets.unsealKeys = pgpKeys ? undefined : result.keysBase64;
     ctx.secrets.rootToken = result.rootToken;
 
@@ -55,6 +54,8 @@ export const initStep: Step = {
           hint: 'Save the keys shown above now; then run `bybit-vault migrate --keys-file <a writable path>` after saving them there in the same JSON shape, or type the shares when asked.',
         });
       }
+      // A crash here leaves the server initialised and the keys on disk, but the state file unaware.
+      faultPoint('in-step:init');
     } else {
       showKeysOnce(ctx, result, 'Save every share and the root token now, in separate safe places. They are shown only this once.');
       await confirmSaved(ctx, result.keysBase64[0]!);
