@@ -28,7 +28,9 @@ export const seedStep: Step = {
       return { done: true, message: 'already seeded; no mapped variable left in .env' };
     }
     const plan = await buildPlan(ctx, env, mapping);
-    if (plan.missingRequired.length === 0 && plan.paths.every((path) => path.action === 'unchanged')) {
+    // A differing value is a decision for run(), even though the unresolved plan would write nothing.
+    const settled = plan.missingRequired.length === 0 && unresolvedConflicts(plan).length === 0;
+    if (settled && plan.paths.every((path) => path.action === 'unchanged')) {
       return { done: true, message: `all ${plan.paths.length} path(s) already hold the .env values` };
     }
     return { done: false };
