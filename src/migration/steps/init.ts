@@ -19,7 +19,7 @@ export const initStep: Step = {
       // Never re-initialise or wipe: the existing storage holds somebody's data.
       throw new MissingInputError(
         '--keys-file',
-        `Vault at ${ctx.vaultAddr} is already initialised and sealed (storage: ${ctx.runtime.storageLocation()}); its unseal keys`,
+        `Vault at ${ctx.vaultAddr} is already initialised and sealed (storage: ${ctx.runtime.storageLocation()}); a keys file with its unseal keys`,
         'Pass --keys-file with the keys from its init, or unseal it yourself (`bybit-vault unseal`) and run migrate again. bybit-vault never wipes existing storage.',
       );
     }
