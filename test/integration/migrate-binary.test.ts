@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import dotenv from 'dotenv';
 import { VaultClient, VaultApiError } from '../../src/vault/index.js';
@@ -19,6 +20,7 @@ import {
   stopMigratedServer,
   transcript,
   fixturesDir,
+  cliPath,
   type CliResult,
 } from '../support/cli.js';
 
@@ -179,14 +181,29 @@ describe.skipIf(!bin)('migrate --runtime binary: a kill after each step, then re
     await removeWorkspace(ws.dir);
   });
 
-  it('resumes after a SIGKILL at every step boundary and in the middle of init', async () => {
-    const killPoints = ['after-step:deploy', 'in-step:init', 'after-step:unseal', 'before-run:configure', 'after-step:configure', 'after-step:seed', 'after-step:token', 'after-step:env', 'after-step:verify'];
+  it('resumes after a SIGKILL before, inside and after every step', async () => {
+    const killPoints = [
+      'after-step:deploy',
+      'in-step:init',
+      'after-step:unseal',
+      'before-run:configure',
+      'after-step:configure',
+      'before-run:seed',
+      'in-step:seed',
+      'before-run:token',
+      'after-step:token',
+      'before-run:env',
+      'in-step:env',
+      'before-run:verify',
+      'after-step:verify',
+      'before-run:cleanup',
+    ];
     for (const point of killPoints) {
       const killed = await migrate(ws, ['--remove-plaintext'], { BYBIT_VAULT_FAULT: point });
       expect(killed.signal, point).toBe('SIGKILL');
     }
     const state = JSON.parse(await readFile(join(ws.stateDir, 'state.json'), 'utf8'));
-    expect(state.steps.cleanup?.status ?? 'pending').toBe('pending');
+    expect(state.steps.cleanup?.status).toBe('running');
     const resumed = await migrate(ws, ['--remove-plaintext']);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stderr).toMatch(/Resuming/);
@@ -242,6 +259,29 @@ describe.skipIf(!bin)('migrate --runtime binary: inputs and preflight', () => {
     expect(result.stderr).toMatch(/--vault-addr http:\/\/127\.0\.0\.1:<free port>/);
     await removeWorkspace(other.dir);
   });
+
+  it('Ctrl-C stops at a safe point, records the step as interrupted, says how to resume (exit 130), and resume completes', async () => {
+    const other = await newWorkspace();
+    const args = ['migrate', '--runtime', 'binary', '--vault-bin', bin!, '--vault-addr', other.address, '--non-interactive', '--keys-file', other.keysFile, '--env-file', other.envFile, '--state-dir', other.stateDir];
+    const child = spawn(process.execPath, [cliPath, ...args], { cwd: other.dir, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+      // Interrupt while init runs: init must still finish writing the keys before the run stops.
+      if (stderr.includes('[2/9]') && !child.killed) child.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    transcript.push(stderr);
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/Interrupted during step/);
+    expect(stderr).toMatch(/Run `bybit-vault migrate` again/);
+    const state = JSON.parse(await readFile(join(other.stateDir, 'state.json'), 'utf8'));
+    expect(Object.values(state.steps).map((step) => (step as { status: string }).status)).toContain('interrupted');
+    const resumed = await migrate(other);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    await stopMigratedServer(other.stateDir);
+    await removeWorkspace(other.dir);
+  }, 120_000);
 
   it('an unknown flag or a bad value is a usage error (exit 2)', async () => {
     expect((await runCli(['migrate', '--no-such-flag'])).code).toBe(2);

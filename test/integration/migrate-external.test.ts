@@ -239,6 +239,39 @@ describe.skipIf(!bin)('migrate --runtime external: seeding rules', () => {
   });
 });
 
+describe.skipIf(!bin)('migrate --runtime external: a KV version 1 mount at secret/', () => {
+  let server: TestServer;
+  let ws: Workspace;
+  let root: string;
+  beforeAll(async () => {
+    server = await startTestServer();
+    ws = await workspace();
+    const client = new VaultClient({ address: server.address });
+    const init = await client.initialize({ secretShares: 1, secretThreshold: 1 });
+    root = init.rootToken;
+    await client.submitUnsealKey(init.keysBase64[0]!);
+    await fetch(`${server.address}/v1/sys/mounts/secret`, { method: 'POST', headers: { 'X-Vault-Token': root }, body: JSON.stringify({ type: 'kv', options: { version: '1' } }) });
+    await fetch(`${server.address}/v1/secret/legacy`, { method: 'POST', headers: { 'X-Vault-Token': root }, body: JSON.stringify({ keep: 'me' }) });
+  });
+  afterAll(async () => {
+    await server.destroy();
+    await removeWorkspace(ws.dir);
+  });
+
+  it('is not upgraded silently: stops and explains; --upgrade-kv upgrades it and keeps its data', async () => {
+    const refused = await migrateExternal(server, ws, ['--non-interactive'], { VAULT_TOKEN: root });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/secret\/ is a KV version 1 mount/);
+    expect(refused.stderr).toMatch(/--upgrade-kv/);
+    const client = new VaultClient({ address: server.address });
+    expect((await client.listMounts(root))['secret/']?.version ?? '1').toBe('1');
+    const upgraded = await migrateExternal(server, ws, ['--non-interactive', '--upgrade-kv'], { VAULT_TOKEN: root });
+    expect(upgraded.code, upgraded.stderr).toBe(0);
+    expect((await client.listMounts(root))['secret/']?.version).toBe('2');
+    expect((await client.kvRead(root, 'secret', 'legacy'))?.data).toEqual({ keep: 'me' });
+  });
+});
+
 describe.skipIf(!bin)('migrate interactively, driven through the prompter', () => {
   let server: TestServer;
   let ws: Workspace;

@@ -1,6 +1,7 @@
 import { BybitVaultError } from '../../errors.js';
 import { backupEnvFile, setVariables, writeEnvFile, type EnvAssignment } from '../../env/index.js';
 import { VaultApiError } from '../../vault/errors.js';
+import { faultPoint } from '../../util/fault.js';
 import { backupDirectory, readApplicationEnv } from '../inputs.js';
 import type { MigrationContext, Step } from '../types.js';
 
@@ -41,12 +42,14 @@ export const envStep: Step = {
     const backup = await backupEnvFile(ctx.common.envFile, backupDirectory(ctx));
     const assignments = targetAssignments(ctx, appToken);
     const added = assignments.map((assignment) => assignment.key).filter((key) => !Object.hasOwn(env.values, key));
-    await writeEnvFile(ctx.common.envFile, setVariables(env, assignments));
+    // Recorded before .env changes, so a crash in between still leaves rollback its backup.
     await ctx.store.update((state) => {
       // The first backup holds the pre-migration values; rollback restores from it.
       state.envBackup ??= backup;
       state.envAddedKeys = [...new Set([...(state.envAddedKeys ?? []), ...added])];
     });
+    faultPoint('in-step:env');
+    await writeEnvFile(ctx.common.envFile, setVariables(env, assignments));
     ctx.summary.envBackup = backup;
     return `${assignments.map((assignment) => assignment.key).join(', ')} set in ${ctx.common.envFile}; backup ${backup}`;
   },

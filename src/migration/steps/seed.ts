@@ -11,6 +11,7 @@ import {
   type SeedPlan,
 } from '../../mapping/index.js';
 import { VaultApiError } from '../../vault/errors.js';
+import { faultPoint } from '../../util/fault.js';
 import { mappingFor, readApplicationEnv } from '../inputs.js';
 import { requireAdminToken } from '../session.js';
 import type { MigrationContext, Step } from '../types.js';
@@ -82,6 +83,8 @@ export const seedStep: Step = {
       }),
     );
 
+    // A crash here leaves Vault written but the state unaware: the re-check finds the values in place.
+    faultPoint('in-step:seed');
     const seeded = plan.paths.map((path) => ({
       path: path.path,
       fields: path.fields.map((field) => field.field),
