@@ -36,7 +36,7 @@ const commandSpecs: CommandSpec[] = [
     ],
     configure: (command) =>
       command
-        .addOption(new Option('--runtime <runtime>', 'how Vault runs').choices(['docker', 'binary', 'external']).default('docker'))
+        .addOption(new Option('--runtime <runtime>', 'how Vault runs (default: the saved migration\'s, else docker)').choices(['docker', 'binary', 'external']))
         .option('--vault-bin <path>', 'binary runtime: the vault or bao executable (default: vault, then bao, on PATH)')
         .option('--key-shares <n>', 'number of unseal key shares', '5')
         .option('--key-threshold <n>', 'shares needed to unseal', '3')

@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ExitCode, UsageError } from '../errors.js';
 import type { CommonOptions } from '../context.js';
-import { acquireLock } from '../state/store.js';
+import { acquireLock, readState } from '../state/store.js';
+import type { MigrationState } from '../state/schema.js';
 import { createMigrationContext } from '../migration/context.js';
 import { runSteps } from '../migration/runner.js';
 import { MIGRATION_STEPS } from '../migration/steps/index.js';
@@ -14,7 +15,7 @@ const positiveInteger = (flag: string) =>
   z.coerce.number({ error: `${flag} must be a number` }).int(`${flag} must be a whole number`).positive(`${flag} must be positive`);
 
 const optionsSchema = z.object({
-  runtime: z.enum(['docker', 'binary', 'external']).default('docker'),
+  runtime: z.enum(['docker', 'binary', 'external']).optional(),
   vaultBin: z.string().optional(),
   image: z.string().optional(),
   keyShares: positiveInteger('--key-shares').default(5),
@@ -31,14 +32,15 @@ const optionsSchema = z.object({
   nonInteractive: z.boolean().default(false),
 });
 
-export function parseMigrateOptions(raw: Record<string, unknown>): MigrationOptions {
+/** Flags first, then what the saved migration used, then the defaults. */
+export function parseMigrateOptions(raw: Record<string, unknown>, saved?: MigrationState): MigrationOptions {
   const parsed = optionsSchema.safeParse(raw);
   if (!parsed.success) {
     throw new UsageError(parsed.error.issues.map((issue) => issue.message).join('; '), { hint: 'Run `bybit-vault migrate --help`.' });
   }
   const options = parsed.data;
   return {
-    runtime: options.runtime,
+    runtime: options.runtime ?? saved?.runtime?.kind ?? 'docker',
     vaultBin: options.vaultBin ? resolve(options.vaultBin) : undefined,
     image: options.image,
     keyShares: options.keyShares,
@@ -56,7 +58,7 @@ export function parseMigrateOptions(raw: Record<string, unknown>): MigrationOpti
 }
 
 export async function run(rawOptions: Record<string, unknown>, common: CommonOptions): Promise<number> {
-  const options = parseMigrateOptions(rawOptions);
+  const options = parseMigrateOptions(rawOptions, await readState(common.stateDir));
   const interrupt = installInterruptHandler();
   try {
     const ctx = await createMigrationContext(common, options, { signal: interrupt.signal });
