@@ -1,10 +1,11 @@
 // Gathers everything the checks need, once: options, state, the application's .env, mapping, settings, client, runtime.
-import { dirname, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { normalizeAddress, resolveVaultAddress, tlsOptionsFromEnvironment, type CommonOptions } from '../context.js';
 import { readEnvFile } from '../env/index.js';
 import { isBybitVaultError } from '../errors.js';
 import { DEFAULT_MAPPING, cloneMapping, loadMapping, type Mapping } from '../mapping/index.js';
-import { createRuntime } from '../runtime/index.js';
+import { createRuntime, type RuntimeKind } from '../runtime/index.js';
 import type { MigrationState } from '../state/schema.js';
 import { readState } from '../state/store.js';
 import { VaultClient } from '../vault/index.js';
@@ -28,14 +29,10 @@ export async function createDoctorContext(common: CommonOptions, options: Doctor
   const settings = resolveSettings(common, env, state, appEnv.values);
   const connect = (address: string): VaultClient => createClient(address, settings, options.httpTimeoutMs ?? DOCTOR_HTTP_TIMEOUT_MS);
   const client = connect(settings.address.value);
-  const runtime = state?.runtime
-    ? createRuntime({
-        kind: state.runtime.kind,
-        projectDir: dirname(common.envFile),
-        stateDir: common.stateDir,
-        vaultAddr: settings.address.value,
-        saved: state.runtime,
-      })
+  const projectDir = dirname(common.envFile);
+  const runtimeKind = state?.runtime?.kind ?? inferRuntimeKind(projectDir);
+  const runtime = runtimeKind
+    ? createRuntime({ kind: runtimeKind, projectDir, stateDir: common.stateDir, vaultAddr: settings.address.value, saved: state?.runtime })
     : undefined;
   return {
     common,
@@ -70,6 +67,11 @@ export function valuesToRedact(ctx: DoctorContext): string[] {
     // Short values ("true", "10") would mangle ordinary output words; they are never printed anyway.
     .filter((value) => value.length >= 8);
   return [ctx.settings.shellToken, ctx.settings.appToken, ...values].filter((value): value is string => Boolean(value));
+}
+
+/** Without a recorded runtime, a compose file written by migrate beside the .env still says "docker". */
+function inferRuntimeKind(projectDir: string): RuntimeKind | undefined {
+  return existsSync(join(projectDir, 'deployment', 'docker-compose.vault.yml')) ? 'docker' : undefined;
 }
 
 async function loadState(stateDir: string): Promise<{ state?: MigrationState; problem?: DoctorContext['stateProblem'] }> {

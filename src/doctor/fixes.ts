@@ -19,10 +19,10 @@ export function changeAddressFix(ctx: DoctorContext, address: Sourced<string>, c
 
 /** What starts the server again, for the runtime the migration recorded. */
 export function startServerFix(ctx: DoctorContext): string {
-  const afterStart = 'then `bybit-vault unseal` (a restarted server comes back sealed)';
+  const afterStart = 'then bybit-vault unseal (a restarted server comes back sealed)';
   switch (ctx.runtime?.kind) {
     case 'docker': {
-      const composeFile = ctx.state?.runtime?.composeFile ?? 'deployment/docker-compose.vault.yml';
+      const composeFile = ctx.state?.runtime?.composeFile ?? ctx.runtime.info().composeFile ?? 'deployment/docker-compose.vault.yml';
       return `docker compose -f ${composeFile} up -d, ${afterStart}`;
     }
     case 'binary':

@@ -41,7 +41,8 @@ function tcpReason(code: string | undefined): Exclude<TcpProbe, { reachable: tru
 export type TlsProbe =
   | { handshake: true; trusted: true; protocol: string }
   | { handshake: true; trusted: false; protocol: string; reason: string }
-  | { handshake: false; plainHttp: boolean; reason: string };
+  /** noConnection: no TCP connection at all, which is network.tcp's finding, not a TLS one. */
+  | { handshake: false; plainHttp: boolean; noConnection: boolean; reason: string };
 
 export interface TlsProbeOptions {
   caCertPath?: string;
@@ -58,7 +59,11 @@ export async function probeTls(host: string, port: number, options: TlsProbeOpti
       socket.destroy();
       resolve(result);
     };
-    socket.setTimeout(options.timeoutMs, () => finish({ handshake: false, plainHttp: false, reason: `no TLS handshake within ${options.timeoutMs / 1000} s` }));
+    let connected = false;
+    socket.once('connect', () => (connected = true));
+    socket.setTimeout(options.timeoutMs, () =>
+      finish({ handshake: false, plainHttp: false, noConnection: !connected, reason: `no TLS handshake within ${options.timeoutMs / 1000} s` }),
+    );
     socket.once('secureConnect', () => {
       const protocol = socket.getProtocol() ?? 'TLS';
       if (socket.authorized) finish({ handshake: true, trusted: true, protocol });
@@ -68,7 +73,7 @@ export async function probeTls(host: string, port: number, options: TlsProbeOpti
       const text = `${error.code ?? ''} ${error.message}`;
       // OpenSSL's words for "the peer answered with plain HTTP instead of a ServerHello".
       const plainHttp = /wrong version number|packet length too long|http request|unknown protocol|EPROTO/i.test(text);
-      finish({ handshake: false, plainHttp, reason: error.code ?? error.message });
+      finish({ handshake: false, plainHttp, noConnection: !connected, reason: error.code ?? error.message });
     });
   });
 }

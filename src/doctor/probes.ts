@@ -1,5 +1,5 @@
 // Memoised server calls shared by the checks: each request is made at most once per doctor run.
-import type { ServerRuntime } from '../runtime/index.js';
+import type { ProcessState, ServerRuntime } from '../runtime/index.js';
 import type { HealthStatus, KvSecret, MountInfo, SealStatus, TokenInfo, VaultClient } from '../vault/index.js';
 
 export interface Probes {
@@ -13,6 +13,8 @@ export interface Probes {
   readSecret(path: string): Promise<KvSecret | undefined>;
   /** The mount table, read with the shell's (privileged) token. */
   mounts(): Promise<Record<string, MountInfo>>;
+  /** The server process or container, as its runtime sees it (undefined without a runtime). */
+  processState(): Promise<ProcessState | undefined>;
   /** The server's recent log lines ([] when the runtime keeps none we can see). */
   recentLogs(): Promise<string[]>;
 }
@@ -44,6 +46,7 @@ export function createProbes(sources: ProbeSources): Probes {
       return read;
     },
     mounts: once(() => client.listMounts(required(sources.shellToken, 'shell token'))),
+    processState: once(async () => sources.runtime?.processState()),
     recentLogs: once(async () => (sources.runtime ? sources.runtime.recentLogs(RECENT_LOG_LINES).catch(() => []) : [])),
   };
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { BybitVaultError } from '../errors.js';
 import type { RuntimeInfo } from '../state/schema.js';
 import type { Logger } from '../ui/logger.js';
-import { runCommand, type ExecResult } from './exec.js';
+import { lastLines, runCommand, type ExecResult } from './exec.js';
 import { assertPortFree, parseVaultAddress } from './ports.js';
 import { renderTemplate, writeIfAbsent } from './templates.js';
 import type { ProcessState, RuntimeSettings, ServerRuntime } from './types.js';
@@ -151,12 +151,4 @@ export class DockerRuntime implements ServerRuntime {
       timeoutMs: 300_000,
     });
   }
-}
-
-function lastLines(text: string, count: number): string[] {
-  return text
-    .split('\n')
-    .map((line) => line.trimEnd())
-    .filter((line) => line.trim())
-    .slice(-count);
 }

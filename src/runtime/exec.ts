@@ -35,3 +35,12 @@ export async function runCommand(file: string, args: string[], options: ExecOpti
     timedOut: Boolean(result.timedOut),
   };
 }
+
+/** The last `count` non-blank lines of a command's output, for error details. */
+export function lastLines(text: string, count: number): string[] {
+  return text
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .filter((line) => line.trim())
+    .slice(-count);
+}

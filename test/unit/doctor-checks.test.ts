@@ -128,6 +128,16 @@ describe('docker runtime (fake docker on PATH)', () => {
     expect(await dockerEngineCheck.run(ctx)).toMatchObject({ status: 'fail', finding: 'the docker CLI is not installed (not found on PATH)' });
   });
 
+  it('without a state, a compose file beside .env still selects the docker runtime', async () => {
+    process.env.PATH = `${fakeBin}:${originalPath}`;
+    const space = await workspace({ env: ['LOG_LEVEL=info'] });
+    await mkdir(join(space.dir, 'deployment'), { recursive: true });
+    await writeFile(join(space.dir, 'deployment', 'docker-compose.vault.yml'), 'services: {}\n');
+    const [engine, container] = await runChecks([dockerEngineCheck, dockerContainerCheck], await contextFor(space));
+    expect(engine!.status).toBe('ok');
+    expect(container!.fix).toContain(`docker compose -f ${join(space.dir, 'deployment', 'docker-compose.vault.yml')} up -d`);
+  });
+
   it('is skipped for other runtimes', async () => {
     const ctx = await contextFor(await workspace({ state: (state) => (state.runtime = { kind: 'external' }) }));
     expect(await dockerEngineCheck.run(ctx)).toEqual({ status: 'skip', finding: 'runtime is external: docker is not used' });
@@ -153,7 +163,9 @@ describe('cannot connect (binary runtime)', () => {
     expect(tcp!.finding).toBe(`cannot connect to 127.0.0.1:${port} (address from the state file): connection refused, nothing listens there (server down or wrong port)`);
     expect(tcp!.fix).toContain('bybit-vault migrate --runtime binary');
     expect(tcp!.fix).toContain('bybit-vault unseal');
-    expect(tcp!.details).toEqual(['starting', 'Error: listen tcp 127.0.0.1:8200: bind: address already in use']);
+    // The log lines are shown once, by the check of the stopped process.
+    expect(serverProcess!.details).toEqual(['starting', 'Error: listen tcp 127.0.0.1:8200: bind: address already in use']);
+    expect(tcp!.details).toBeUndefined();
   });
 
   it('an unknown host is a DNS failure, with a fix for where the address came from', async () => {
@@ -227,13 +239,15 @@ describe("the application's .env", () => {
     expect((await appConfigCheck.run(notMigrated)).status).toBe('skip');
   });
 
-  it('an application address that nothing answers: fails with the address doctor found working', async () => {
+  it('an application address that nothing answers: fails, recommending the checked address only when it answers', async () => {
     const port = await closedPort();
     const space = await workspace({ env: [`VAULT_ADDR=http://127.0.0.1:${port}`, `VAULT_TOKEN=${APP_TOKEN}`], vaultAddrFlag: 'http://127.0.0.1:8200' });
-    const result = await appConfigCheck.run(await contextFor(space));
-    expect(result.status).toBe('fail');
-    expect(result.finding).toMatch(new RegExp(`^the application cannot reach Vault: cannot connect to http://127\\.0\\.0\\.1:${port}: connection refused`));
-    expect(result.fix).toBe(`set VAULT_ADDR=http://127.0.0.1:8200 in ${space.common.envFile}, then restart the application`);
+    const answering = await appConfigCheck.run(await contextFor(space, {}, { health: async () => ({ code: 200, initialized: true, sealed: false, standby: false, state: 'active' }) }));
+    expect(answering.status).toBe('fail');
+    expect(answering.finding).toMatch(new RegExp(`^the application cannot reach Vault: cannot connect to http://127\\.0\\.0\\.1:${port}: connection refused`));
+    expect(answering.fix).toBe(`set VAULT_ADDR=http://127.0.0.1:8200 in ${space.common.envFile}, then restart the application`);
+    const silent = await appConfigCheck.run(await contextFor(space, {}, { health: async () => Promise.reject(new Error('refused')) }));
+    expect(silent.fix).toContain('http://127.0.0.1:8200 does not answer either');
   });
 
   it('plaintext before the migration is expected; unmapped secret-looking keys are listed by name', async () => {
@@ -289,7 +303,7 @@ describe('KV mount (stubbed mount table, privileged shell token)', () => {
 
   it('KV version 1 fails with the upgrade', async () => {
     const ctx = await contextFor(await space(), { VAULT_TOKEN: SHELL_TOKEN }, mounts({ 'secret/': { path: 'secret/', type: 'kv', version: '1' } }));
-    expect(await kvMountCheck.run(ctx)).toMatchObject({ status: 'fail', finding: expect.stringContaining('secret/ is KV version 1'), fix: expect.stringContaining('upgrades') });
+    expect(await kvMountCheck.run(ctx)).toMatchObject({ status: 'fail', finding: expect.stringContaining('secret/ is KV version 1'), fix: expect.stringContaining('bybit-vault migrate --upgrade-kv') });
   });
 
   it('a missing mount fails', async () => {

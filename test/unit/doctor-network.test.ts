@@ -60,9 +60,13 @@ describe('probeTcp', () => {
 });
 
 describe('probeTls', () => {
+  it('reports a closed port as no connection (a network.tcp finding, not a TLS one)', async () => {
+    expect(await probeTls('127.0.0.1', await closedPort(), { timeoutMs: 2_000 })).toMatchObject({ handshake: false, noConnection: true, reason: 'ECONNREFUSED' });
+  });
+
   it('recognises a plain HTTP server behind an https address', async () => {
     const port = await listen(plainHttpServer('Client sent an HTTP request to an HTTPS server.\n'));
-    expect(await probeTls('127.0.0.1', port, { timeoutMs: 2_000 })).toMatchObject({ handshake: false, plainHttp: true });
+    expect(await probeTls('127.0.0.1', port, { timeoutMs: 2_000 })).toMatchObject({ handshake: false, plainHttp: true, noConnection: false });
   });
 
   describe.skipIf(!hasOpenssl())('with a self-signed certificate', () => {

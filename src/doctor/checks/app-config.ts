@@ -4,7 +4,7 @@ import { VaultUnreachableError } from '../../vault/index.js';
 import { parseVaultAddress } from '../../runtime/index.js';
 import { explainConnectionError } from '../explain.js';
 import { describeSource, tokenFingerprint } from '../format.js';
-import { fail, ok, skip, warn, type Check } from '../types.js';
+import { fail, ok, skip, warn, type Check, type DoctorContext } from '../types.js';
 
 export const appConfigCheck: Check = {
   id: 'app.config',
@@ -67,8 +67,21 @@ export const appConfigCheck: Check = {
         );
       }
       const explanation = explainConnectionError(error, appAddress);
-      const corrected = explanation.schemeFix ?? serverAddress.value;
-      return fail(`the application cannot reach Vault: ${explanation.finding}`, `set VAULT_ADDR=${corrected} in ${appEnv.path}, then restart the application`);
+      const corrected = explanation.schemeFix ?? ((await serverAnswers(ctx)) ? serverAddress.value : undefined);
+      return fail(
+        `the application cannot reach Vault: ${explanation.finding}`,
+        corrected
+          ? `set VAULT_ADDR=${corrected} in ${appEnv.path}, then restart the application`
+          : `set VAULT_ADDR in ${appEnv.path} to the address of the running Vault server (${serverAddress.value} does not answer either; see network.tcp), then restart the application`,
+      );
     }
   },
 };
+
+/** Whether the address doctor checks has a Vault answering, so it can be recommended to the application. */
+async function serverAnswers(ctx: DoctorContext): Promise<boolean> {
+  return ctx.probes.health().then(
+    () => true,
+    () => false,
+  );
+}

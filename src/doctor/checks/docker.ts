@@ -1,8 +1,7 @@
 // Docker runtime only: the docker CLI, its daemon, the bybit-vault container and its recent log lines.
-import { diagnoseLog } from '../../runtime/index.js';
 import { CONTAINER_NAME } from '../../runtime/docker.js';
-import { runCommand } from '../../runtime/exec.js';
-import { startServerFix } from '../fixes.js';
+import { lastLines, runCommand } from '../../runtime/exec.js';
+import { judgeServerProcess } from '../server-process.js';
 import { fail, ok, skip, type Check, type DoctorContext } from '../types.js';
 
 const DOCKER_TIMEOUT_MS = 15_000;
@@ -29,27 +28,10 @@ export const dockerContainerCheck: Check = {
   dependsOn: ['docker.engine'],
   timeoutMs: DOCKER_TIMEOUT_MS * 2,
   async run(ctx) {
-    const runtime = ctx.runtime!;
-    const [process, logs] = await Promise.all([runtime.processState(), ctx.probes.recentLogs()]);
-    if (process.state === 'running') return ok(process.detail);
-    if (process.state === 'missing') return fail(process.detail, startServerFix(ctx));
-    const known = diagnoseLog(logs);
-    return fail(
-      known ? `${process.detail}: ${known.explanation}` : process.detail,
-      known ? `${known.fix}; then ${startServerFix(ctx)}` : startServerFix(ctx),
-      logs.length > 0 ? logs : ['(no log lines)'],
-    );
+    return judgeServerProcess(ctx);
   },
 };
 
 function notDockerReason(ctx: DoctorContext): string {
-  return ctx.runtime ? `runtime is ${ctx.runtime.kind}: docker is not used` : 'no runtime recorded in the state: docker is not checked';
-}
-
-function lastLines(text: string, count: number): string[] {
-  return text
-    .split('\n')
-    .map((line) => line.trimEnd())
-    .filter((line) => line.trim())
-    .slice(-count);
+  return ctx.runtime ? `runtime is ${ctx.runtime.kind}: docker is not used` : 'no runtime recorded in the state and no deployment/docker-compose.vault.yml beside .env: docker is not checked';
 }

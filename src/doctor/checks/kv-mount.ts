@@ -32,7 +32,7 @@ function judgeMount(mount: string, info: { type: string; version?: string } | un
   if (!info) return fail(`the mount ${mount}/ does not exist`, configure);
   if (info.type !== 'kv' && info.type !== 'generic') return fail(`${mount}/ is a ${info.type} mount, not KV`, `move that mount elsewhere, or use another mount in the mapping file; then ${configure}`);
   if (info.version !== '2') {
-    return fail(`${mount}/ is KV version 1: the application reads ${mount}/data/<path>, which only version 2 serves`, `bybit-vault migrate (its configure step upgrades ${mount}/ to version 2 in place, keeping the data)`);
+    return fail(`${mount}/ is KV version 1: the application reads ${mount}/data/<path>, which only version 2 serves`, `bybit-vault migrate --upgrade-kv (its configure step upgrades ${mount}/ to version 2 in place, keeping the data)`);
   }
   return ok(`${mount}/ is KV version 2`);
 }

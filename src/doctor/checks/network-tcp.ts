@@ -3,7 +3,7 @@ import { parseVaultAddress } from '../../runtime/index.js';
 import { changeAddressFix, startServerFix } from '../fixes.js';
 import { describeSource } from '../format.js';
 import { probeTcp } from '../network.js';
-import { fail, ok, type Check } from '../types.js';
+import { fail, ok, type Check, type DoctorContext } from '../types.js';
 
 const CONNECT_TIMEOUT_MS = 3_000;
 
@@ -23,22 +23,29 @@ export const networkTcpCheck: Check = {
     const probe = await probeTcp(host, port, CONNECT_TIMEOUT_MS);
     if (probe.reachable) return ok(`${target} accepts TCP connections`);
 
-    const logs = await ctx.probes.recentLogs();
-    const details = logs.length > 0 ? logs : undefined;
-    const from = `(address from the ${describeSource(address.source)})`;
+    const details = await logsUnlessShownElsewhere(ctx);
+    const where = `${target} (address from the ${describeSource(address.source)})`;
     switch (probe.reason) {
       case 'refused':
-        return fail(`cannot connect to ${target}: connection refused, nothing listens there (server down or wrong port) ${from}`, startServerFix(ctx), details);
+        return fail(`cannot connect to ${where}: connection refused, nothing listens there (server down or wrong port)`, startServerFix(ctx), details);
       case 'dns':
-        return fail(`cannot connect: host name ${host} not found (DNS, ${probe.code}) ${from}`, changeAddressFix(ctx, address, `http://127.0.0.1:${port}`), details);
+        return fail(`cannot connect to ${where}: host name ${host} not found (DNS, ${probe.code})`, changeAddressFix(ctx, address, `http://127.0.0.1:${port}`), details);
       case 'timeout':
         return fail(
-          `cannot connect to ${target}: no answer within ${CONNECT_TIMEOUT_MS / 1000} s (firewall, wrong host, or a hung server) ${from}`,
+          `cannot connect to ${where}: no answer within ${CONNECT_TIMEOUT_MS / 1000} s (firewall, wrong host, or a hung server)`,
           `check that the server runs and that ${target} is reachable from this machine (firewall, host, port)`,
           details,
         );
       default:
-        return fail(`cannot connect to ${target}: ${probe.code} ${from}`, `check the network route to ${target}, or ${startServerFix(ctx)}`, details);
+        return fail(`cannot connect to ${where}: ${probe.code}`, `check the network route to ${target}, or ${startServerFix(ctx)}`, details);
     }
   },
 };
+
+/** The log of a stopped server is shown by its runtime's check (server.process, docker.container); say it once. */
+async function logsUnlessShownElsewhere(ctx: DoctorContext): Promise<string[] | undefined> {
+  const server = await ctx.probes.processState();
+  if (server?.state === 'stopped' || server?.state === 'missing') return undefined;
+  const logs = await ctx.probes.recentLogs();
+  return logs.length > 0 ? logs : undefined;
+}

@@ -1,31 +1,38 @@
 // TLS trust: the CA file is usable, the server speaks TLS when the address says https, and its certificate is trusted.
+// Independent of network.tcp on purpose, so a bad CA file is reported even while the server is down.
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseVaultAddress } from '../../runtime/index.js';
 import { changeAddressFix, withOtherScheme } from '../fixes.js';
 import { probeTls } from '../network.js';
-import { fail, ok, warn, type Check, type DoctorContext } from '../types.js';
+import { fail, ok, skip, warn, type Check, type DoctorContext } from '../types.js';
 
 const HANDSHAKE_TIMEOUT_MS = 3_000;
 
 export const networkTlsCheck: Check = {
   id: 'network.tls',
   title: 'TLS trust',
-  dependsOn: ['network.tcp'],
   async run(ctx) {
     const { caCert, skipVerify } = ctx.settings;
     const address = ctx.settings.address;
     const caProblem = caCert ? await caFileProblem(caCert) : undefined;
-    if (caCert && caProblem) return fail(`VAULT_CACERT ${caCert} ${caProblem}`, 'export VAULT_CACERT=<path of the PEM CA file that signed the server certificate>');
+    if (caProblem) return fail(`VAULT_CACERT ${caCert} ${caProblem}`, 'export VAULT_CACERT=<path of the PEM CA file that signed the server certificate>');
     const appCaProblem = await applicationCaProblem(ctx);
     if (appCaProblem) return fail(appCaProblem, `set VAULT_CACERT in ${ctx.appEnv.path} to the PEM CA file the application can read`);
 
-    const { scheme, host, port } = parseVaultAddress(address.value);
+    let target;
+    try {
+      target = parseVaultAddress(address.value);
+    } catch {
+      return skip(`${address.value} is not a URL (see network.tcp)`);
+    }
+    const { scheme, host, port } = target;
     if (scheme === 'http') {
       return ok(caCert ? 'plain HTTP address: no TLS (VAULT_CACERT is not used)' : 'plain HTTP address: no TLS in use (keep it on 127.0.0.1 or a private network)');
     }
     const probe = await probeTls(host, port, { caCertPath: caCert, timeoutMs: HANDSHAKE_TIMEOUT_MS });
     if (!probe.handshake) {
+      if (probe.noConnection) return skip(`no connection to ${host}:${port} (see network.tcp)`);
       if (probe.plainHttp) {
         const corrected = withOtherScheme(address.value) ?? address.value;
         return fail(`http/https mismatch: ${address.value} is https:// but the server answers plain HTTP`, changeAddressFix(ctx, address, corrected));
