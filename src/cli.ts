@@ -68,6 +68,7 @@ const commandSpecs: CommandSpec[] = [
         .option('--from-vault', 'read the values from Vault instead of the backup migrate made', false)
         .option('--revoke-token', 'revoke the application token (by its accessor)', false)
         .option('--stop-vault', 'stop the container or server process (data is kept)', false)
+        .option('--keys-file <path>', 'the keys file holding the root token (for --revoke-token and --from-vault); default: the one migrate recorded')
         .option('--dry-run', 'show what would change (keys only); change nothing', false)
         .option('-y, --yes', 'do not ask for confirmation', false)
         .option('--non-interactive', 'never prompt', false),

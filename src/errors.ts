@@ -46,7 +46,7 @@ export class MissingInputError extends BybitVaultError {
   readonly flag: string;
   constructor(flag: string, what: string, hint?: string) {
     super('MISSING_INPUT', `${what} is required: pass ${flag} (no terminal to prompt on, or --non-interactive was given)`, {
-      hint: hint ?? `Re-run with ${flag} <value>.`,
+      hint: hint ?? `Re-run with ${flag}.`,
       exitCode: ExitCode.usage,
     });
     this.flag = flag;

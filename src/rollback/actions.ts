@@ -35,20 +35,24 @@ export async function revokeApplicationToken(vault: VaultClient, admin: TokenCan
 }
 
 export interface StopOutcome {
-  stopped: boolean;
+  /** not-ours: no server bybit-vault started (external, or none recorded); it keeps running. */
+  result: 'stopped' | 'already-stopped' | 'not-ours';
   message: string;
 }
 
 /** Stops the container or process migrate started; never removes volumes or the data directory. */
 export async function stopServer(state: MigrationState, envFile: string, stateDir: string, vaultAddr: string, logger: Logger): Promise<StopOutcome> {
   const saved = state.runtime;
-  if (!saved) return { stopped: false, message: 'no server runtime is recorded in the state file: nothing to stop' };
+  if (!saved) return { result: 'not-ours', message: 'no server runtime is recorded in the state file: nothing to stop' };
   if (saved.kind === 'external') {
-    return { stopped: false, message: `the server at ${vaultAddr} is external (not started by bybit-vault): stop it where it runs` };
+    return { result: 'not-ours', message: `the server at ${vaultAddr} is external (not started by bybit-vault): stop it where it runs` };
   }
   const runtime = createRuntime({ kind: saved.kind, projectDir: dirname(envFile), stateDir, vaultAddr, saved });
   const before = await runtime.processState();
-  if (before.state === 'stopped' || before.state === 'missing') return { stopped: true, message: `already stopped (${before.detail}); data kept in ${runtime.storageLocation()}` };
+  if (before.state === 'stopped' || before.state === 'missing') {
+    return { result: 'already-stopped', message: `the server was already stopped (${before.detail}); data kept in ${runtime.storageLocation()}` };
+  }
+  // The runtime reports the stop itself, naming what it kept.
   await runtime.stop(logger);
-  return { stopped: true, message: `stopped; data kept in ${runtime.storageLocation()}` };
+  return { result: 'stopped', message: `stopped; data kept in ${runtime.storageLocation()}` };
 }

@@ -1,11 +1,11 @@
 // Where rollback finds values and tokens: the pre-migration backup, Vault, the keys file and the environment.
 import { readEnvFile, type EnvDocument } from '../env/index.js';
+import { isBybitVaultError } from '../errors.js';
 import { groupByPath, type Mapping } from '../mapping/index.js';
 import { keysFileExists, readKeysFile } from '../migration/keys-file.js';
 import type { MigrationState } from '../state/schema.js';
 import type { VaultClient } from '../vault/client.js';
 import { VaultApiError, VaultUnreachableError } from '../vault/errors.js';
-import { isBybitVaultError } from '../errors.js';
 
 export interface BackupLookup {
   document?: EnvDocument;
@@ -18,7 +18,8 @@ export async function loadMigrationBackup(path: string | undefined): Promise<Bac
   try {
     return { document: await readEnvFile(path) };
   } catch (error) {
-    return { problem: `the pre-migration backup ${path} cannot be read (${isBybitVaultError(error) ? error.message : String(error)})` };
+    if (isBybitVaultError(error) && error.code === 'ENV_NOT_FOUND') return { problem: `the pre-migration backup ${path} is missing` };
+    return { problem: `the pre-migration backup ${path} cannot be read: ${isBybitVaultError(error) ? error.message : String(error)}` };
   }
 }
 
@@ -34,23 +35,24 @@ export interface AdminTokenLookup {
   problem?: string;
 }
 
-/** The root token from the keys file migrate recorded, else VAULT_TOKEN from the environment. */
-export async function findAdminToken(state: MigrationState, env: NodeJS.ProcessEnv): Promise<AdminTokenLookup> {
+/** The root token from --keys-file or the keys file migrate recorded, else VAULT_TOKEN from the environment. */
+export async function findAdminToken(state: MigrationState, env: NodeJS.ProcessEnv, keysFileFlag?: string): Promise<AdminTokenLookup> {
   const notes: string[] = [];
-  if (state.keysFile) {
-    if (await keysFileExists(state.keysFile)) {
+  const keysFile = keysFileFlag ?? state.keysFile;
+  if (keysFile) {
+    if (await keysFileExists(keysFile)) {
       try {
-        const { rootToken } = await readKeysFile(state.keysFile);
-        if (rootToken) return { admin: { label: `the root token in ${state.keysFile}`, token: rootToken } };
-        notes.push(`the keys file ${state.keysFile} holds no root_token`);
+        const { rootToken } = await readKeysFile(keysFile);
+        if (rootToken) return { admin: { label: `the root token in ${keysFile}`, token: rootToken } };
+        notes.push(`the keys file ${keysFile} holds no root_token`);
       } catch (error) {
-        notes.push(isBybitVaultError(error) ? error.message : `the keys file ${state.keysFile} cannot be read`);
+        notes.push(isBybitVaultError(error) ? error.message : `the keys file ${keysFile} cannot be read`);
       }
     } else {
-      notes.push(`the keys file ${state.keysFile} recorded by migrate is missing`);
+      notes.push(`the keys file ${keysFile} is missing`);
     }
   } else {
-    notes.push('migrate recorded no keys file (--keys-file)');
+    notes.push('no keys file (--keys-file, or the one migrate recorded)');
   }
   const fromEnvironment = env.VAULT_TOKEN?.trim();
   if (fromEnvironment) return { admin: { label: 'VAULT_TOKEN from the environment', token: fromEnvironment } };
