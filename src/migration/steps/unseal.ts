@@ -63,8 +63,8 @@ async function knownShares(ctx: MigrationContext): Promise<string[]> {
   if (ctx.secrets.unsealKeys?.length) return ctx.secrets.unsealKeys;
   const keysFile = ctx.options.keysFile ?? ctx.store.state.keysFile;
   if (keysFile && (await keysFileExists(keysFile))) {
-    if (ctx.store.state.init?.pgp && !ctx.options.keysFile) {
-      // PGP-encrypted shares cannot be submitted as they are; the operator decrypts them.
+    if (ctx.store.state.init?.pgp && keysFile === ctx.store.state.keysFile) {
+      // The file init wrote holds PGP-encrypted shares: only their owners can decrypt and type them.
       return [];
     }
     const content = await readKeysFile(keysFile);
@@ -79,7 +79,10 @@ async function knownShares(ctx: MigrationContext): Promise<string[]> {
 
 async function askShare(ctx: MigrationContext, number: number, threshold: number): Promise<string> {
   if (!ctx.interactive) {
-    throw new MissingInputError('--keys-file', 'Unseal key shares', 'Pass --keys-file with the JSON init wrote (unseal_keys_b64), or run interactively to type the shares.');
+    const hint = ctx.store.state.init?.pgp
+      ? 'The shares are PGP-encrypted: each holder decrypts theirs (base64 -d | gpg -d); put them in a keys file of your own and run `bybit-vault unseal --keys-file <it>`, or type them interactively.'
+      : 'Pass --keys-file with the JSON init wrote (unseal_keys_b64), or run interactively to type the shares.';
+    throw new MissingInputError('--keys-file', 'Unseal key shares', hint);
   }
   return ctx.prompter.secret(`Unseal key share ${number} (of ${threshold} needed; input hidden)`, {
     flag: '--keys-file',
