@@ -7,6 +7,7 @@ import { acquireLock, readState } from '../state/store.js';
 import type { MigrationState } from '../state/schema.js';
 import { createMigrationContext } from '../migration/context.js';
 import { runSteps } from '../migration/runner.js';
+import { checkInputs } from '../migration/preflight.js';
 import { MIGRATION_STEPS } from '../migration/steps/index.js';
 import type { MigrationContext, MigrationOptions } from '../migration/types.js';
 import { installInterruptHandler } from '../ui/interrupt.js';
@@ -71,6 +72,7 @@ export async function run(rawOptions: Record<string, unknown>, common: CommonOpt
 export async function runMigrate(ctx: MigrationContext): Promise<number> {
   const lock = ctx.options.dryRun ? undefined : await acquireLock(ctx.store.stateDir, 'bybit-vault migrate');
   try {
+    await checkInputs(ctx);
     if (!ctx.options.dryRun) {
       await ctx.store.update((state) => {
         state.envFile = ctx.common.envFile;

@@ -2,7 +2,7 @@
 import { ExitCode } from '../errors.js';
 import { createContext, resolveVaultAddress, tlsOptionsFromEnvironment, type CommonOptions } from '../context.js';
 import { STEP_IDS, type MigrationState, type StepRecord } from '../state/schema.js';
-import { readState } from '../state/store.js';
+import { isProcessAlive, readState } from '../state/store.js';
 import { VaultClient } from '../vault/client.js';
 import type { HealthStatus, SealStatus } from '../vault/types.js';
 
@@ -88,7 +88,11 @@ function renderServer(logger: ReturnType<typeof createContext>['logger'], server
       ? logger.paint('yellow', `sealed (${seal.progress} of ${seal.threshold} shares submitted)`)
       : logger.paint('green', 'unsealed')
     : logger.paint('yellow', 'not initialised');
-  logger.info(`  state    ${health.state}, ${sealText}${health.version ? `, version ${health.version}` : ''}`);
-  if (state?.runtime) logger.info(`  runtime  ${state.runtime.kind}${state.runtime.pid ? ` (pid ${state.runtime.pid})` : ''}`);
+  const role = health.state === 'sealed' || health.state === 'not-initialized' ? '' : `${health.state}, `;
+  logger.info(`  state    ${role}${sealText}${health.version ? `, version ${health.version}` : ''}`);
+  if (state?.runtime) {
+    const pid = state.runtime.pid ? ` (pid ${state.runtime.pid}${isProcessAlive(state.runtime.pid) ? '' : ', not running'})` : '';
+    logger.info(`  runtime  ${state.runtime.kind}${pid}`);
+  }
   if (state?.token) logger.info(`  app token accessor ${state.token.accessor} (policies ${state.token.policies.join(', ')}, ttl ${state.token.ttl})`);
 }

@@ -16,8 +16,11 @@ export async function writeEnvFile(path: string, content: Buffer, mode?: number)
   // Refuse to produce a file the next run would reject (wrong encoding, NUL bytes).
   parseEnvBuffer(content, path);
   const target = await existingTarget(path);
-  const existingMode = target === undefined ? undefined : (await stat(target)).mode & 0o7777;
-  await writeFileAtomic(target ?? path, content, { mode: mode ?? existingMode ?? NEW_FILE_MODE });
+  const existing = target === undefined ? undefined : await stat(target);
+  const existingMode = existing === undefined ? undefined : existing.mode & 0o7777;
+  // Keep the owner too: the application may run as another user than the operator (often root).
+  const owner = existing === undefined ? undefined : { uid: existing.uid, gid: existing.gid };
+  await writeFileAtomic(target ?? path, content, { mode: mode ?? existingMode ?? NEW_FILE_MODE, owner });
 }
 
 /** Copies the file byte-exact to `<backupDir>/env-backup-<timestamp>.env` (0600) and returns that path. */

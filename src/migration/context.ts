@@ -1,7 +1,7 @@
 // Builds the context of a migration run (also used by `unseal`): state, Vault client, runtime.
 import { dirname } from 'node:path';
 import { createContext, resolveVaultAddress, tlsOptionsFromEnvironment, type CommonOptions, type ContextOptions } from '../context.js';
-import { createRuntime } from '../runtime/index.js';
+import { createRuntime, parseVaultAddress } from '../runtime/index.js';
 import { StateStore } from '../state/store.js';
 import { VaultClient } from '../vault/client.js';
 import type { MigrationContext, MigrationOptions } from './types.js';
@@ -15,6 +15,8 @@ export async function createMigrationContext(
   await base.logger.enableColors();
   const store = await StateStore.open(common.stateDir);
   const { address } = resolveVaultAddress(common, base.env, store.state.vaultAddr);
+  // A malformed address is a usage error now, not a confusing connection failure later.
+  parseVaultAddress(address);
   const tls = tlsOptionsFromEnvironment(base.env);
   if (tls.skipVerify && address.startsWith('https:')) {
     base.logger.warn('VAULT_SKIP_VERIFY is set: TLS certificates are NOT verified in this session (never written to .env).');

@@ -39,7 +39,7 @@ export class BinaryRuntime implements ServerRuntime {
     }
     if ((await this.processState()).state === 'running') return;
     await assertPortFree(address.host, address.port);
-    await assertPortFree(address.host, address.port + 1);
+    await assertPortFree(address.host, address.port + 1, 'the cluster port: --vault-addr port + 1');
   }
 
   async start(logger: Logger): Promise<void> {

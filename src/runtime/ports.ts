@@ -12,10 +12,10 @@ export function parseVaultAddress(address: string): ListenAddress {
   try {
     url = new URL(address);
   } catch {
-    throw new UsageError(`--vault-addr ${address} is not a URL`, { hint: 'Use the form http://127.0.0.1:8200.' });
+    throw new UsageError(`--vault-addr ${address} is not a valid URL (scheme, host and a port from 1 to 65535)`, { hint: 'Use the form http://127.0.0.1:8200.' });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`--vault-addr ${address} must start with http:// or https://`);
+    throw new UsageError(`--vault-addr ${address} must start with http:// or https://`, { hint: 'Use the form http://127.0.0.1:8200 (or https:// with TLS).' });
   }
   const scheme = url.protocol === 'https:' ? 'https' : 'http';
   const port = url.port ? Number(url.port) : scheme === 'https' ? 443 : 80;
@@ -31,9 +31,9 @@ export async function isPortFree(host: string, port: number): Promise<boolean> {
   });
 }
 
-export async function assertPortFree(host: string, port: number): Promise<void> {
+export async function assertPortFree(host: string, port: number, role = 'the API port of --vault-addr'): Promise<void> {
   if (await isPortFree(host, port)) return;
-  throw new BybitVaultError('PORT_IN_USE', `Port ${port} on ${host} is already in use`, {
+  throw new BybitVaultError('PORT_IN_USE', `Port ${port} on ${host} (${role}) is already in use`, {
     hint: `Stop what listens there (\`ss -ltnp 'sport = :${port}'\` shows it), or choose another port: --vault-addr http://127.0.0.1:<free port> (it then goes into VAULT_ADDR in .env). If a Vault server already runs there, use --runtime external.`,
   });
 }

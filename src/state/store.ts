@@ -1,4 +1,5 @@
 // The state file: validated on load, written atomically (0600), guarded by a lock against concurrent runs.
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { open, readFile, unlink } from 'node:fs/promises';
@@ -143,8 +144,18 @@ async function readLockOwner(path: string): Promise<LockOwner | undefined> {
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !isZombie(pid);
+}
+
+/** A killed process nobody reaped (containers without an init) still answers kill(pid, 0). */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
   }
 }

@@ -5,6 +5,8 @@ import { dirname, basename, join } from 'node:path';
 export interface AtomicWriteOptions {
   /** File mode; secret-bearing files use 0o600. */
   mode?: number;
+  /** Owner to keep when replacing a file that belongs to someone else (e.g. the application's user). */
+  owner?: { uid: number; gid: number };
 }
 
 /**
@@ -21,6 +23,9 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
     await handle.writeFile(data);
     // open() honours the umask; chmod makes the mode exact.
     await handle.chmod(mode);
+    if (options.owner && (options.owner.uid !== process.getuid?.() || options.owner.gid !== process.getgid?.())) {
+      await handle.chown(options.owner.uid, options.owner.gid);
+    }
     await handle.sync();
   } catch (error) {
     await handle.close();

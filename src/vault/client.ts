@@ -34,6 +34,8 @@ export interface VaultConnection {
 /** Paths that only exist in the root namespace; Vault rejects them with a namespace header. */
 const ROOT_ONLY_PATHS = /^\/?(sys\/(health|init|unseal|seal-status|seal|leader))/;
 
+const INIT_TIMEOUT_MS = 15 * 60_000;
+
 /** The health endpoint answers with these codes on purpose; they describe state, not failure. */
 const HEALTH_STATE_CODES = new Set([200, 429, 472, 473, 474, 501, 503]);
 
@@ -97,6 +99,8 @@ export class VaultClient {
     const response = await this.send({
       method: 'PUT',
       url: '/sys/init',
+      // Init can take long on slow storage; giving up early would lose keys the server still creates.
+      timeout: INIT_TIMEOUT_MS,
       data: {
         secret_shares: options.secretShares,
         secret_threshold: options.secretThreshold,

@@ -1,14 +1,14 @@
 // The main job end to end through the BUILT CLI: binary runtime, real OpenBao, crash-and-resume, secret scan.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { readFile, readdir } from 'node:fs/promises';
+import { chown, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import dotenv from 'dotenv';
 import { VaultClient, VaultApiError } from '../../src/vault/index.js';
 import { DEFAULT_MAPPING } from '../../src/mapping/index.js';
-import { freePort, serverBinary } from '../support/vault-server.js';
+import { freePort, freePortPair, serverBinary } from '../support/vault-server.js';
 import {
   cleanEnv,
   copyFixture,
@@ -40,7 +40,7 @@ async function newWorkspace(): Promise<Workspace> {
   const dir = await makeWorkspace();
   const envFile = join(dir, '.env');
   await copyFixture('bybit-app.env', envFile);
-  return { dir, envFile, stateDir: join(dir, 'state'), keysFile: join(dir, 'keys.json'), address: `http://127.0.0.1:${await freePort()}` };
+  return { dir, envFile, stateDir: join(dir, 'state'), keysFile: join(dir, 'keys.json'), address: `http://127.0.0.1:${await freePortPair()}` };
 }
 
 function migrate(ws: Workspace, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
@@ -141,6 +141,21 @@ describe.skipIf(!bin)('migrate --runtime binary: full migration of bybit-app.env
     await expect(client.kvRead(app.VAULT_TOKEN!, 'secret', 'other')).rejects.toMatchObject({ status: 403 });
   });
 
+  it('after cleanup, one changed secret can be migrated again: the others count as held by Vault, the owner of .env is kept', async () => {
+    const asRoot = process.getuid?.() === 0;
+    await writeFile(ws.envFile, Buffer.concat([await readFile(ws.envFile), Buffer.from('BYBIT_API_KEY=rotated-key-0123456789\n')]));
+    if (asRoot) await chown(ws.envFile, 65534, 65534);
+    const update = await migrate(ws, ['--remove-plaintext', '--on-conflict', 'overwrite']);
+    expect(update.code, update.stderr).toBe(0);
+    const root = (await keysOf(ws)).root_token;
+    const secret = await new VaultClient({ address: ws.address }).kvRead(root, 'secret', 'bybit/credentials');
+    expect(secret?.data).toMatchObject({ api_key: 'rotated-key-0123456789', api_secret: original.BYBIT_API_SECRET });
+    expect(dotenv.parse(await readFile(ws.envFile))).not.toHaveProperty('BYBIT_API_KEY');
+    const state = JSON.parse(await readFile(join(ws.stateDir, 'state.json'), 'utf8'));
+    expect([...state.migratedKeys].sort()).toEqual([...MAPPED].sort());
+    if (asRoot) expect((await stat(ws.envFile)).uid).toBe(65534);
+  });
+
   it('the application token is an orphan: it still reads after the root token is revoked', async () => {
     const root = (await keysOf(ws)).root_token;
     const app = dotenv.parse(await readFile(ws.envFile));
@@ -160,6 +175,7 @@ describe.skipIf(!bin)('migrate --runtime binary: full migration of bybit-app.env
       ...keys.unseal_keys_hex,
       keys.root_token,
       app.VAULT_TOKEN!,
+      'rotated-key-0123456789',
     ];
     // Backups are byte-exact copies of .env on purpose; everything else must be clean.
     const files = (await readTree(ws.stateDir)).filter((file) => !file.path.includes('/backups/') && !file.path.includes('/data/'));
@@ -238,7 +254,7 @@ describe.skipIf(!bin)('migrate --runtime binary: inputs and preflight', () => {
       ['migrate', '--runtime', 'binary', '--vault-bin', bin!, '--vault-addr', ws.address, '--non-interactive', '--env-file', ws.envFile, '--state-dir', ws.stateDir],
       { cwd: ws.dir },
     );
-    expect(result.code).toBe(2);
+    expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toMatch(/--keys-file/);
     expect(await new VaultClient({ address: ws.address }).isInitialized()).toBe(false);
     const state = JSON.parse(await readFile(join(ws.stateDir, 'state.json'), 'utf8'));
@@ -263,17 +279,23 @@ describe.skipIf(!bin)('migrate --runtime binary: inputs and preflight', () => {
   it('Ctrl-C stops at a safe point, records the step as interrupted, says how to resume (exit 130), and resume completes', async () => {
     const other = await newWorkspace();
     const args = ['migrate', '--runtime', 'binary', '--vault-bin', bin!, '--vault-addr', other.address, '--non-interactive', '--keys-file', other.keysFile, '--env-file', other.envFile, '--state-dir', other.stateDir];
-    const child = spawn(process.execPath, [cliPath, ...args], { cwd: other.dir, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--', cliPath, ...args], { cwd: other.dir, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk) => {
       stderr += chunk;
       // Interrupt while init runs: init must still finish writing the keys before the run stops.
-      if (stderr.includes('[2/9]') && !child.killed) child.kill('SIGINT');
+      // Twice, like an impatient operator: the second one must not cut init short either.
+      if (stderr.includes('[2/9]') && !child.killed) {
+        child.kill('SIGINT');
+        setTimeout(() => child.kill('SIGINT'), 300);
+      }
     });
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     transcript.push(stderr);
     expect(code).toBe(130);
     expect(stderr).toMatch(/Interrupted during step/);
+    expect(stderr).toMatch(/Please wait: Vault is initialising/);
+    expect((await keysOf(other)).unseal_keys_b64).toHaveLength(5);
     expect(stderr).toMatch(/Run `bybit-vault migrate` again/);
     const state = JSON.parse(await readFile(join(other.stateDir, 'state.json'), 'utf8'));
     expect(Object.values(state.steps).map((step) => (step as { status: string }).status)).toContain('interrupted');
@@ -282,6 +304,20 @@ describe.skipIf(!bin)('migrate --runtime binary: inputs and preflight', () => {
     await stopMigratedServer(other.stateDir);
     await removeWorkspace(other.dir);
   }, 120_000);
+
+  it('a missing .env or a malformed --vault-addr is a usage error before anything is deployed', async () => {
+    const other = await newWorkspace();
+    const missing = await runCli(['migrate', '--runtime', 'binary', '--vault-bin', bin!, '--vault-addr', other.address, '--non-interactive', '--keys-file', other.keysFile, '--env-file', join(other.dir, 'nope.env'), '--state-dir', other.stateDir], { cwd: other.dir });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/nope\.env does not exist/);
+    await expect(new VaultClient({ address: other.address }).health()).rejects.toThrow(/Cannot connect/);
+    for (const address of ['ftp://127.0.0.1:8200', '127.0.0.1:8200', 'http://127.0.0.1:99999']) {
+      const bad = await runCli(['migrate', '--runtime', 'external', '--vault-addr', address, '--non-interactive', '--env-file', other.envFile, '--state-dir', other.stateDir], { cwd: other.dir });
+      expect(bad.code, address).toBe(2);
+      expect(bad.stderr).toMatch(/--vault-addr/);
+    }
+    await removeWorkspace(other.dir);
+  });
 
   it('an unknown flag or a bad value is a usage error (exit 2)', async () => {
     expect((await runCli(['migrate', '--no-such-flag'])).code).toBe(2);

@@ -6,7 +6,7 @@ import { join, delimiter } from 'node:path';
 import dotenv from 'dotenv';
 import { parse as parseYaml } from 'yaml';
 import { VaultClient } from '../../src/vault/index.js';
-import { freePort, serverBinary } from '../support/vault-server.js';
+import { freePort, freePortPair, serverBinary } from '../support/vault-server.js';
 import { cleanEnv, copyFixture, fixturesDir, makeWorkspace, removeWorkspace, runCli, type CliResult } from '../support/cli.js';
 
 const bin = serverBinary();
@@ -31,7 +31,7 @@ async function dockerWorkspace(): Promise<DockerWorkspace> {
     envFile: join(dir, '.env'),
     stateDir: join(dir, '.bybit-vault'),
     keysFile: join(dir, 'keys.json'),
-    address: `http://127.0.0.1:${await freePort()}`,
+    address: `http://127.0.0.1:${await freePortPair()}`,
     calls: join(dir, 'docker-calls.log'),
     container: join(dir, 'container'),
   };

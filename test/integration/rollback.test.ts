@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import dotenv from 'dotenv';
 import { VaultApiError, VaultClient } from '../../src/vault/index.js';
 import { copyFixture, fileMode, fixturesDir, makeWorkspace, removeWorkspace, runCli, stopMigratedServer, transcript, type CliResult } from '../support/cli.js';
-import { freePort, serverBinary } from '../support/vault-server.js';
+import { freePortPair, serverBinary } from '../support/vault-server.js';
 
 const APP_KEYS = ['BYBIT_API_KEY', 'BYBIT_API_SECRET', 'BYBIT_TESTNET', 'DATABASE_URL', 'DATABASE_POOL_SIZE', 'REDIS_URL', 'MLFLOW_TRACKING_URI'];
 
@@ -63,7 +63,7 @@ describe.skipIf(!serverBinary())('rollback after a full migration (real server)'
     envFile = join(dir, '.env');
     stateDir = join(dir, 'state');
     keysFile = join(dir, 'keys.json');
-    address = `http://127.0.0.1:${await freePort()}`;
+    address = `http://127.0.0.1:${await freePortPair()}`;
     await copyFixture('bybit-app.env', envFile);
     for (const key of APP_KEYS) secrets.add(dotenv.parse(original)[key]!);
     await migrate();

@@ -45,6 +45,23 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** A port whose neighbour is free too: the binary runtime listens on port + 1 for cluster traffic. */
+export async function freePortPair(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await freePort();
+    if (port < 65535 && (await canListen(port + 1))) return port;
+  }
+  throw new Error('no two adjacent free ports found');
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
 export function serverConfig(options: { port: number; clusterPort: number; dataDir: string; storage?: 'file' | 'raft' }): string {
   const storage =
     options.storage === 'raft'

@@ -1,4 +1,5 @@
 import { BybitVaultError } from '../../errors.js';
+import { VaultUnreachableError } from '../../vault/errors.js';
 import { probeHealth, waitForApi } from '../session.js';
 import type { Step } from '../types.js';
 
@@ -24,10 +25,12 @@ export const deployStep: Step = {
   async run(ctx) {
     const kind = ctx.options.runtime;
     if (kind === 'external') {
-      const health = await probeHealth(ctx);
-      if (!health) {
-        throw new BybitVaultError('EXTERNAL_UNREACHABLE', `No Vault server answers at ${ctx.vaultAddr} (--runtime external expects one to run already)`, {
-          hint: 'Start it, or fix --vault-addr / VAULT_ADDR; use --runtime docker or binary to let bybit-vault start one.',
+      try {
+        await ctx.vault.health();
+      } catch (error) {
+        if (!(error instanceof VaultUnreachableError)) throw error;
+        throw new BybitVaultError('EXTERNAL_UNREACHABLE', `No Vault server answers at ${ctx.vaultAddr}: ${error.reason} (--runtime external expects one to run already)`, {
+          hint: `${error.hint} Use --runtime docker or binary to let bybit-vault start one.`,
         });
       }
       return `server answers at ${ctx.vaultAddr}`;

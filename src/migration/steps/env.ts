@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { BybitVaultError } from '../../errors.js';
 import { backupEnvFile, setVariables, writeEnvFile, type EnvAssignment } from '../../env/index.js';
 import { VaultApiError } from '../../vault/errors.js';
@@ -39,6 +40,8 @@ export const envStep: Step = {
       });
     }
     const env = await readApplicationEnv(ctx);
+    const mode = (await stat(ctx.common.envFile)).mode & 0o777;
+    if ((mode & 0o200) === 0) ctx.logger.warn(`${ctx.common.envFile} is read-only (mode ${mode.toString(8)}); it is rewritten anyway and keeps that mode`);
     const backup = await backupEnvFile(ctx.common.envFile, backupDirectory(ctx));
     const assignments = targetAssignments(ctx, appToken);
     const added = assignments.map((assignment) => assignment.key).filter((key) => !Object.hasOwn(env.values, key));

@@ -3,7 +3,8 @@ import { dirname } from 'node:path';
 import { BybitVaultError, MissingInputError, UsageError } from '../../errors.js';
 import { faultPoint } from '../../util/fault.js';
 import { keysFileExists, writeKeysFile } from '../keys-file.js';
-import type { InitResult } from '../../vault/types.js';
+import type { InitOptions, InitResult } from '../../vault/types.js';
+import { uninterruptible } from '../../ui/interrupt.js';
 import type { MigrationContext, Step } from '../types.js';
 
 export const initStep: Step = {
@@ -41,19 +42,15 @@ export const initStep: Step = {
     if (keysFile) await assertKeysFileWritable(keysFile);
     const pgpKeys = ctx.options.pgpKeyFiles.length ? await readPgpKeys(ctx.options.pgpKeyFiles, keyShares) : undefined;
 
-    const result = await ctx.vault.initialize({ secretShares: keyShares, secretThreshold: keyThreshold, pgpKeys });
+    const result = await uninterruptible('Vault is initialising and its unseal keys are not saved yet', async () => {
+      const created = await initializeOrExplain(ctx, { secretShares: keyShares, secretThreshold: keyThreshold, pgpKeys });
+      if (keysFile) await saveKeysOrShowThem(ctx, keysFile, created, keyShares, keyThreshold);
+      return created;
+    });
     ctx.secrets.unsealKeys = pgpKeys ? undefined : result.keysBase64;
     ctx.secrets.rootToken = result.rootToken;
 
     if (keysFile) {
-      try {
-        await writeKeysFile(keysFile, result, keyShares, keyThreshold);
-      } catch (error) {
-        showKeysOnce(ctx, result, `The keys file ${keysFile} could not be written (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
-        throw new BybitVaultError('KEYS_FILE_WRITE_FAILED', `Vault was initialised but the keys could not be written to ${keysFile}`, {
-          hint: 'Save the keys shown above now; then run `bybit-vault migrate --keys-file <a writable path>` after saving them there in the same JSON shape, or type the shares when asked.',
-        });
-      }
       // A crash here leaves the server initialised and the keys on disk, but the state file unaware.
       faultPoint('in-step:init');
     } else {
@@ -69,6 +66,33 @@ export const initStep: Step = {
     return `initialised with ${keyShares} shares, threshold ${keyThreshold}${keysFile ? `; keys written to ${keysFile} (0600)` : ''}`;
   },
 };
+
+async function initializeOrExplain(ctx: MigrationContext, options: InitOptions): Promise<InitResult> {
+  try {
+    return await ctx.vault.initialize(options);
+  } catch (error) {
+    // The request may have reached the server: if it is initialised now, its keys never reached us.
+    const initialised = await ctx.vault.isInitialized().catch(() => undefined);
+    if (initialised) {
+      throw new BybitVaultError('INIT_RESPONSE_LOST', `Vault at ${ctx.vaultAddr} was initialised, but its answer (the unseal keys) never arrived`, {
+        cause: error,
+        hint: `Without the keys this storage can never be unsealed. If it holds nothing yet, stop the server, move its storage (${ctx.runtime.storageLocation()}) aside, and run \`bybit-vault migrate\` again.`,
+      });
+    }
+    throw error;
+  }
+}
+
+async function saveKeysOrShowThem(ctx: MigrationContext, keysFile: string, result: InitResult, shares: number, threshold: number): Promise<void> {
+  try {
+    await writeKeysFile(keysFile, result, shares, threshold);
+  } catch (error) {
+    showKeysOnce(ctx, result, `The keys file ${keysFile} could not be written (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
+    throw new BybitVaultError('KEYS_FILE_WRITE_FAILED', `Vault was initialised but the keys could not be written to ${keysFile}`, {
+      hint: 'Save the keys shown above now; then run `bybit-vault migrate --keys-file <a writable path>` after saving them there in the same JSON shape, or type the shares when asked.',
+    });
+  }
+}
 
 function validateShares(shares: number, threshold: number): void {
   if (!Number.isInteger(shares) || shares < 1 || shares > 255) throw new UsageError(`--key-shares must be a whole number from 1 to 255 (got ${shares})`);

@@ -93,9 +93,12 @@ export const seedStep: Step = {
       action: path.action,
     }));
     await ctx.store.update((state) => {
-      state.seeded = seeded.map(({ keptVaultValue: _kept, ...rest }) => rest);
-      state.keptVaultValues = seeded.flatMap((path) => path.keptVaultValue.map((field) => `${path.path}#${field}`));
-      state.migratedKeys = plan.paths.flatMap((path) => path.fields.map((field) => field.variable));
+      // Union with earlier runs: a later run that updates one secret must not make rollback forget the others.
+      const touched = new Set(seeded.map((path) => path.path));
+      state.seeded = [...(state.seeded ?? []).filter((path) => !touched.has(path.path)), ...seeded.map(({ keptVaultValue: _kept, ...rest }) => rest)];
+      const kept = seeded.flatMap((path) => path.keptVaultValue.map((field) => `${path.path}#${field}`));
+      state.keptVaultValues = [...(state.keptVaultValues ?? []).filter((entry) => !touched.has(entry.split('#')[0]!)), ...kept];
+      state.migratedKeys = [...new Set([...(state.migratedKeys ?? []), ...plan.paths.flatMap((path) => path.fields.map((field) => field.variable))])];
     });
     ctx.summary.seeded = seeded;
     const counts = { create: 0, update: 0, unchanged: 0 };
@@ -117,7 +120,11 @@ async function buildPlan(ctx: MigrationContext, env: EnvDocument, mapping: Mappi
       }),
     ),
   );
-  return planSeed(mapping, env.values, existing);
+  const plan = planSeed(mapping, env.values, existing);
+  // After cleanup the values live in Vault only: a variable Vault already holds is not missing.
+  const heldByVault = (variable: string) =>
+    mapping.entries.some((entry) => entry.variable === variable && existing.get(entry.path)?.data[entry.field] !== undefined);
+  return { ...plan, missingRequired: plan.missingRequired.filter((variable) => !heldByVault(variable)) };
 }
 
 async function decideConflicts(ctx: MigrationContext, plan: SeedPlan, mapping: Mapping): Promise<SeedPlan> {
@@ -163,7 +170,9 @@ function warnAboutInput(ctx: MigrationContext, env: EnvDocument, mapping: Mappin
 function describePlan(plan: SeedPlan, mapping: Mapping, env: EnvDocument): string[] {
   const lines: string[] = [];
   for (const path of plan.paths) {
-    lines.push(`${mapping.mount}/${path.path}: ${path.action}${path.version ? ` (now version ${path.version})` : ''}`);
+    const conflicts = path.fields.filter((field) => field.change === 'conflict' && !field.resolution).length;
+    const action = conflicts > 0 ? `${conflicts} conflict(s) to decide (--on-conflict)` : path.action;
+    lines.push(`${mapping.mount}/${path.path}: ${action}${path.version ? ` (now version ${path.version})` : ''}`);
     for (const field of path.fields) {
       const value = env.values[field.variable] ?? '';
       const change = field.change === 'add' ? 'add' : field.change === 'same' ? 'unchanged' : 'CONFLICT (differs in Vault)';
