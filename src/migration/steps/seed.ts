@@ -121,9 +121,10 @@ async function buildPlan(ctx: MigrationContext, env: EnvDocument, mapping: Mappi
     ),
   );
   const plan = planSeed(mapping, env.values, existing);
-  // After cleanup the values live in Vault only: a variable Vault already holds is not missing.
+  // After cleanup the values live in Vault only: a variable this migration moved there is not missing.
+  const migrated = new Set(ctx.store.state.migratedKeys ?? []);
   const heldByVault = (variable: string) =>
-    mapping.entries.some((entry) => entry.variable === variable && existing.get(entry.path)?.data[entry.field] !== undefined);
+    migrated.has(variable) && mapping.entries.some((entry) => entry.variable === variable && existing.get(entry.path)?.data[entry.field] !== undefined);
   return { ...plan, missingRequired: plan.missingRequired.filter((variable) => !heldByVault(variable)) };
 }
 
