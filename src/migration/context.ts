@@ -4,6 +4,7 @@ import { createContext, resolveVaultAddress, tlsOptionsFromEnvironment, type Com
 import { createRuntime, parseVaultAddress } from '../runtime/index.js';
 import { StateStore } from '../state/store.js';
 import { VaultClient } from '../vault/client.js';
+import { pausingPrompter } from '../ui/prompter.js';
 import type { MigrationContext, MigrationOptions } from './types.js';
 
 export async function createMigrationContext(
@@ -32,7 +33,7 @@ export async function createMigrationContext(
     saved: savedRuntime?.kind === options.runtime ? savedRuntime : undefined,
   });
   const namespace = tls.namespace ?? store.state.namespace;
-  return {
+  const ctx: MigrationContext = {
     ...base,
     options,
     store,
@@ -43,4 +44,6 @@ export async function createMigrationContext(
     secrets: {},
     summary: {},
   };
+  ctx.prompter = pausingPrompter(base.prompter, () => ctx.progress);
+  return ctx;
 }

@@ -37,6 +37,10 @@ export async function runSteps(ctx: MigrationContext, steps: Step[]): Promise<Ru
     try {
       outcome = await step.check(ctx);
     } catch (error) {
+      if (isInterrupt(ctx, error)) {
+        await store.setStep(step.id, { status: 'interrupted', message: 'interrupted by the operator' });
+        throw interruptedAt(step.id);
+      }
       await recordFailure(ctx, step, error);
       throw error;
     }
@@ -59,11 +63,12 @@ export async function runSteps(ctx: MigrationContext, steps: Step[]): Promise<Ru
       progress.succeed(`${label}: ${message}`);
       result.steps.push({ id: step.id, status: skipped ? 'skipped' : 'done', message });
     } catch (error) {
-      progress.fail(`${label}: failed`);
       if (isInterrupt(ctx, error)) {
+        progress.fail(`${label}: interrupted`);
         await store.setStep(step.id, { status: 'interrupted', message: 'interrupted by the operator' });
         throw interruptedAt(step.id);
       }
+      progress.fail(`${label}: failed`);
       await recordFailure(ctx, step, error);
       throw error;
     } finally {
@@ -85,7 +90,7 @@ async function planStep(ctx: MigrationContext, step: Step): Promise<string[]> {
     if (outcome.done) return [`already done: ${outcome.message}`];
   } catch (error) {
     // A dry run before deploy cannot ask the server anything; the plan says so instead of failing.
-    if (!(error instanceof BybitVaultError)) throw error;
+    if (!(error instanceof BybitVaultError) || isInterrupt(ctx, error)) throw error;
     if (!step.plan) return [`would run (cannot check now: ${error.message})`];
   }
   return step.plan ? step.plan(ctx) : ['would run'];

@@ -71,13 +71,12 @@ export async function waitForActive(ctx: MigrationContext, timeoutMs = 60_000): 
  * VAULT_TOKEN, or a masked prompt. Never from the application's .env.
  */
 export async function requireAdminToken(ctx: MigrationContext): Promise<string> {
-  if (ctx.secrets.rootToken) return ctx.secrets.rootToken;
-  const keysFile = ctx.options.keysFile ?? ctx.store.state.keysFile;
-  if (keysFile && (await keysFileExists(keysFile))) {
-    const content = await readKeysFile(keysFile);
-    if (content.rootToken) return remember(ctx, content.rootToken);
+  const available = await availableAdminToken(ctx);
+  if (available) return available;
+  if (ctx.options.dryRun) {
+    // A dry run never asks for secrets: it plans without reading what needs an admin token.
+    throw new BybitVaultError('DRY_RUN_NO_TOKEN', 'no admin token available (a dry run does not ask for one)');
   }
-  if (ctx.env.VAULT_TOKEN) return remember(ctx, ctx.env.VAULT_TOKEN);
   if (!ctx.interactive) {
     throw new MissingInputError('--keys-file', 'A privileged Vault token', 'Pass --keys-file with the file init wrote (it holds root_token), or export VAULT_TOKEN=<admin token>.');
   }
@@ -86,6 +85,29 @@ export async function requireAdminToken(ctx: MigrationContext): Promise<string> 
     validate: (value) => (value.trim().length > 0 ? true : 'a token is required'),
   });
   return remember(ctx, token.trim());
+}
+
+/** The admin token when it is at hand without asking: this run's init, the keys file, or $VAULT_TOKEN. */
+export async function availableAdminToken(ctx: MigrationContext): Promise<string | undefined> {
+  if (ctx.secrets.rootToken) return ctx.secrets.rootToken;
+  const keysFile = ctx.options.keysFile ?? ctx.store.state.keysFile;
+  if (keysFile && (await keysFileExists(keysFile))) {
+    const content = await readKeysFile(keysFile);
+    if (content.rootToken) return remember(ctx, content.rootToken);
+  }
+  if (ctx.env.VAULT_TOKEN) return remember(ctx, ctx.env.VAULT_TOKEN);
+  return undefined;
+}
+
+/**
+ * A token that may READ the mapped secrets, for "already done?" checks: the admin token when at hand,
+ * else the application's token from .env (its policy reads exactly the mapped paths). Never prompts.
+ */
+export async function readerToken(ctx: MigrationContext, appToken: string | undefined): Promise<string | undefined> {
+  const admin = await availableAdminToken(ctx);
+  if (admin) return admin;
+  if (appToken) ctx.logger.registerSecret(appToken);
+  return appToken;
 }
 
 function remember(ctx: MigrationContext, token: string): string {

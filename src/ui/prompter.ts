@@ -56,7 +56,7 @@ class InquirerPrompter implements Prompter {
 
   async secret(message: string, options: PromptBase & { validate?: (value: string) => true | string }): Promise<string> {
     const { password } = await this.prompts();
-    return withInterruptMapping(() => password({ message, mask: '*', validate: options.validate }, { output: process.stderr }));
+    return withInterruptMapping(() => password({ message, validate: options.validate }, { output: process.stderr }));
   }
 
   async select<T extends string>(message: string, choices: Choice<T>[], options: PromptBase & { default?: T }): Promise<T> {
@@ -76,6 +76,25 @@ async function withInterruptMapping<T>(ask: () => Promise<T>): Promise<T> {
 }
 
 export type ScriptedAnswer = string | boolean | ((message: string) => string | boolean);
+
+/** Pauses the running spinner around every prompt, so the question and the typing stay visible. */
+export function pausingPrompter(inner: Prompter, currentProgress: () => { pause(): void; resume(): void } | undefined): Prompter {
+  const around = async <T>(ask: () => Promise<T>): Promise<T> => {
+    const progress = currentProgress();
+    progress?.pause();
+    try {
+      return await ask();
+    } finally {
+      progress?.resume();
+    }
+  };
+  return {
+    confirm: (message, options) => around(() => inner.confirm(message, options)),
+    input: (message, options) => around(() => inner.input(message, options)),
+    secret: (message, options) => around(() => inner.secret(message, options)),
+    select: (message, choices, options) => around(() => inner.select(message, choices, options)),
+  };
+}
 
 /** Answers prompts from a script: used by tests to drive the interactive flows. */
 export class ScriptedPrompter implements Prompter {

@@ -6,6 +6,9 @@ export interface Progress {
   succeed(text?: string): void;
   fail(text?: string): void;
   stop(): void;
+  /** Take the spinner off the screen while a prompt or a block of text is shown. */
+  pause(): void;
+  resume(): void;
 }
 
 export async function startProgress(logger: Logger, text: string): Promise<Progress> {
@@ -16,6 +19,8 @@ export async function startProgress(logger: Logger, text: string): Promise<Progr
       succeed: (done) => logger.success(done ?? text),
       fail: (failed) => logger.error(failed ?? text),
       stop: () => undefined,
+      pause: () => undefined,
+      resume: () => undefined,
     };
   }
   const { default: ora } = await import('ora');
@@ -27,5 +32,11 @@ export async function startProgress(logger: Logger, text: string): Promise<Progr
     succeed: (done) => spinner.succeed(logger.redact(done ?? spinner.text)),
     fail: (failed) => spinner.fail(logger.redact(failed ?? spinner.text)),
     stop: () => spinner.stop(),
+    pause: () => {
+      if (spinner.isSpinning) spinner.stop();
+    },
+    resume: () => {
+      if (!spinner.isSpinning) spinner.start();
+    },
   };
 }

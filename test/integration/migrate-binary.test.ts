@@ -187,6 +187,31 @@ describe.skipIf(!bin)('migrate --runtime binary: full migration of bybit-app.env
   });
 });
 
+describe.skipIf(!bin)('migrate, change a secret, migrate again, roll back', () => {
+  let ws: Workspace;
+  beforeAll(async () => {
+    ws = await newWorkspace();
+  });
+  afterAll(async () => {
+    await stopMigratedServer(ws.stateDir);
+    await removeWorkspace(ws.dir);
+  });
+
+  it('rollback brings back the value .env held last, not the outdated pre-migration one', async () => {
+    expect((await migrate(ws)).code).toBe(0);
+    const edited = (await readFile(ws.envFile, 'utf8')).replace(/^MLFLOW_TRACKING_URI=.*$/m, 'MLFLOW_TRACKING_URI=http://mlflow-new:5000');
+    await writeFile(ws.envFile, edited);
+    const again = await migrate(ws, ['--remove-plaintext', '--on-conflict', 'overwrite']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/rollback source updated for MLFLOW_TRACKING_URI/);
+    const rollback = await runCli(['rollback', '--yes', '--env-file', ws.envFile, '--state-dir', ws.stateDir], { cwd: ws.dir, env: cleanEnv() });
+    expect(rollback.code, rollback.stderr).toBe(0);
+    const restored = dotenv.parse(await readFile(ws.envFile));
+    const original = dotenv.parse(await originalEnv());
+    expect(restored).toEqual({ ...original, MLFLOW_TRACKING_URI: 'http://mlflow-new:5000' });
+  }, 120_000);
+});
+
 describe.skipIf(!bin)('migrate --runtime binary: a kill after each step, then resume to success', () => {
   let ws: Workspace;
   beforeAll(async () => {

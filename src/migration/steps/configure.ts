@@ -1,10 +1,10 @@
 import { BybitVaultError } from '../../errors.js';
-import { generatePolicy } from '../../mapping/index.js';
+import { generatePolicy, policyPaths, type Mapping } from '../../mapping/index.js';
 import { retryTransient } from '../../util/backoff.js';
 import { VaultApiError } from '../../vault/errors.js';
 import type { VaultClient } from '../../vault/client.js';
-import { mappingFor } from '../inputs.js';
-import { requireAdminToken } from '../session.js';
+import { mappingFor, readApplicationEnv } from '../inputs.js';
+import { availableAdminToken, requireAdminToken } from '../session.js';
 import type { MigrationContext, Step } from '../types.js';
 
 const AUDIT_DEVICE_PATH = 'bybit-vault-file';
@@ -14,8 +14,13 @@ export const configureStep: Step = {
   title: 'Configure Vault (KV v2 mount, bybit-app policy, audit device)',
 
   async check(ctx) {
-    const token = await requireAdminToken(ctx);
     const mapping = await mappingFor(ctx);
+    if (!(await availableAdminToken(ctx)) && ctx.store.stepStatus('configure') === 'done') {
+      // Without an admin token at hand, the application's token can still prove mount and policy work.
+      const confirmed = await confirmedByApplicationToken(ctx, mapping);
+      if (confirmed) return { done: true, message: confirmed };
+    }
+    const token = await requireAdminToken(ctx);
     const [mounts, policy, auditReady] = await Promise.all([
       ctx.vault.listMounts(token),
       ctx.vault.readPolicy(token, ctx.store.state.policyName),
@@ -49,6 +54,23 @@ export const configureStep: Step = {
     return `${mountMessage}; policy ${policyName} written; ${auditMessage}`;
   },
 };
+
+async function confirmedByApplicationToken(ctx: MigrationContext, mapping: Mapping): Promise<string | undefined> {
+  const appToken = (await readApplicationEnv(ctx)).values.VAULT_TOKEN;
+  if (!appToken) return undefined;
+  ctx.logger.registerSecret(appToken);
+  const apiPaths = policyPaths(mapping);
+  try {
+    const capabilities = await ctx.vault.capabilitiesSelf(appToken, apiPaths);
+    if (!apiPaths.every((path) => (capabilities[path] ?? []).join(',') === 'read')) return undefined;
+    // A read through the data/ API path only works on a KV v2 mount.
+    await ctx.vault.kvRead(appToken, mapping.mount, mapping.entries[0]!.path);
+    return `KV v2 at ${mapping.mount}/ and policy ${ctx.store.state.policyName} work (checked with the application token)`;
+  } catch (error) {
+    if (error instanceof VaultApiError) return undefined;
+    throw error;
+  }
+}
 
 async function ensureKvV2Mount(ctx: MigrationContext, token: string, mountPath: string): Promise<string> {
   const mount = (await ctx.vault.listMounts(token))[`${mountPath}/`];

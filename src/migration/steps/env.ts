@@ -42,6 +42,9 @@ export const envStep: Step = {
     const env = await readApplicationEnv(ctx);
     const mode = (await stat(ctx.common.envFile)).mode & 0o777;
     if ((mode & 0o200) === 0) ctx.logger.warn(`${ctx.common.envFile} is read-only (mode ${mode.toString(8)}); it is rewritten anyway and keeps that mode`);
+    if ((mode & 0o044) !== 0) {
+      ctx.logger.warn(`${ctx.common.envFile} (mode ${mode.toString(8)}) can be read by other users and now holds VAULT_TOKEN: \`chmod 600 ${ctx.common.envFile}\` (or 640 for the application's group)`);
+    }
     const backup = await backupEnvFile(ctx.common.envFile, backupDirectory(ctx));
     const assignments = targetAssignments(ctx, appToken);
     const added = assignments.map((assignment) => assignment.key).filter((key) => !Object.hasOwn(env.values, key));

@@ -144,21 +144,28 @@ function publicKeyAsBase64(file: string, bytes: Buffer): string {
 
 function showKeysOnce(ctx: MigrationContext, result: InitResult, why: string): void {
   const out = process.stderr;
+  ctx.progress?.pause();
   // The one deliberate exception to "never print a key": the operator must save them.
   out.write(`\n${why}\n\n`);
   result.keysBase64.forEach((key, index) => out.write(`  Unseal key ${index + 1}: ${key}\n`));
   out.write(`\n  Root token: ${result.rootToken}\n\n`);
   out.write('Keep the unseal keys apart from each other and from the root token (runbook: security practice).\n\n');
-  void ctx;
 }
 
 async function confirmSaved(ctx: MigrationContext, firstShare: string): Promise<void> {
   const expected = firstShare.slice(0, 8);
   for (let attempt = 1; ; attempt++) {
-    const typed = await ctx.prompter.input('To confirm you saved them, type the first 8 characters of unseal key 1', { flag: '--keys-file' });
+    // Masked: the answer is part of a share and must not be echoed back.
+    const typed = await ctx.prompter.secret('To confirm you saved them, type the first 8 characters of unseal key 1 (input hidden)', { flag: '--keys-file' });
     if (typed.trim() === expected) break;
     ctx.logger.warn(attempt < 3 ? 'That does not match unseal key 1; look at what you saved and try again.' : 'Still no match. Check the saved copy carefully: without the keys this Vault cannot be unsealed.');
   }
-  // Clear the screen's scrollback hint: the keys should not stay visible on a shared terminal.
-  ctx.logger.info('Thank you. Consider clearing your terminal scrollback now.');
+  if (process.stderr.isTTY) {
+    // The keys must not stay on a screen someone else may see: clear it and its scrollback.
+    process.stderr.write('\x1b[2J\x1b[3J\x1b[H');
+    ctx.logger.info('Saved, thank you. The keys were cleared from the screen.');
+  } else {
+    ctx.logger.info('Saved, thank you. Clear your terminal scrollback: it still shows the keys.');
+  }
+  ctx.progress?.resume();
 }

@@ -13,7 +13,7 @@ import {
 import { VaultApiError } from '../../vault/errors.js';
 import { faultPoint } from '../../util/fault.js';
 import { mappingFor, readApplicationEnv } from '../inputs.js';
-import { requireAdminToken } from '../session.js';
+import { readerToken, requireAdminToken } from '../session.js';
 import type { MigrationContext, Step } from '../types.js';
 
 export const seedStep: Step = {
@@ -28,7 +28,7 @@ export const seedStep: Step = {
     if (present.length === 0 && ctx.store.state.steps.seed?.status === 'done') {
       return { done: true, message: 'already seeded; no mapped variable left in .env' };
     }
-    const plan = await buildPlan(ctx, env, mapping);
+    const plan = await planWithReader(ctx, env, mapping);
     // A differing value is a decision for run(), even though the unresolved plan would write nothing.
     const settled = plan.missingRequired.length === 0 && unresolvedConflicts(plan).length === 0;
     if (settled && plan.paths.every((path) => path.action === 'unchanged')) {
@@ -43,7 +43,7 @@ export const seedStep: Step = {
     warnAboutInput(ctx, env, mapping);
     let plan: SeedPlan;
     try {
-      plan = await buildPlan(ctx, env, mapping);
+      plan = await planWithReader(ctx, env, mapping);
     } catch (error) {
       if (!(error instanceof BybitVaultError)) throw error;
       // Before deploy there is no server to compare with: plan against an empty Vault.
@@ -56,9 +56,9 @@ export const seedStep: Step = {
     const env = await readApplicationEnv(ctx);
     const mapping = await mappingFor(ctx);
     warnAboutInput(ctx, env, mapping);
-    for (const value of Object.values(env.values)) ctx.logger.registerSecret(value);
+    for (const entry of mapping.entries) ctx.logger.registerSecret(env.values[entry.variable]);
     const token = await requireAdminToken(ctx);
-    let plan = await buildPlan(ctx, env, mapping);
+    let plan = await buildPlan(ctx, env, mapping, token);
     if (plan.missingRequired.length > 0) {
       throw new BybitVaultError('ENV_MISSING_VARIABLES', `${env.sourceName} lacks required variable(s): ${plan.missingRequired.join(', ')}`, {
         hint: 'Add them to .env, or mark them optional / remove them in a mapping file (--mapping).',
@@ -107,8 +107,20 @@ export const seedStep: Step = {
   },
 };
 
-async function buildPlan(ctx: MigrationContext, env: EnvDocument, mapping: Mapping): Promise<SeedPlan> {
-  const token = await requireAdminToken(ctx);
+/** Plan with a token that can read (the application's is enough), asking for the admin token only when needed. */
+async function planWithReader(ctx: MigrationContext, env: EnvDocument, mapping: Mapping): Promise<SeedPlan> {
+  const reader = await readerToken(ctx, env.values.VAULT_TOKEN);
+  if (reader) {
+    try {
+      return await buildPlan(ctx, env, mapping, reader);
+    } catch (error) {
+      if (!(error instanceof VaultApiError && error.status === 403)) throw error;
+    }
+  }
+  return buildPlan(ctx, env, mapping, await requireAdminToken(ctx));
+}
+
+async function buildPlan(ctx: MigrationContext, env: EnvDocument, mapping: Mapping, token: string): Promise<SeedPlan> {
   const paths = [...new Set(mapping.entries.map((entry) => entry.path))];
   // Independent reads: one round trip of latency instead of one per path.
   const existing = new Map<string, ExistingSecret | undefined>(

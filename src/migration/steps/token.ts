@@ -62,13 +62,13 @@ export const tokenStep: Step = {
   },
 };
 
-/** A token created by a run that crashed before writing .env is held by nobody: revoke it. */
+/** The previous token is held by nobody now (a crash before .env was written, or a rollback): revoke it. */
 async function revokeUnheldToken(ctx: MigrationContext, adminToken: string): Promise<void> {
   const accessor = ctx.store.state.token?.accessor;
   if (!accessor) return;
   try {
     await ctx.vault.revokeAccessor(adminToken, accessor);
-    ctx.logger.info(`revoked the earlier application token (accessor ${accessor}) that never reached .env`);
+    ctx.logger.info(`revoked the previous application token (accessor ${accessor}): .env no longer holds it`);
   } catch (error) {
     if (!(error instanceof VaultApiError)) throw error;
   }

@@ -15,7 +15,7 @@ export const unsealStep: Step = {
   },
 
   async plan(ctx) {
-    const source = ctx.options.keysFile ? `the keys file ${ctx.options.keysFile}` : 'the shares from init, or masked prompts';
+    const source = ctx.options.keysFile ? `the keys file ${ctx.options.keysFile}` : 'init (this run) or masked prompts';
     return [`reset any leftover unseal progress, then submit shares from ${source} until unsealed`];
   },
 
@@ -39,6 +39,11 @@ export async function unsealServer(ctx: MigrationContext): Promise<void> {
   for (let index = 0; status.sealed; index++) {
     const share = index < shares.length ? shares[index]! : await askShare(ctx, index + 1, threshold);
     if (!share) break;
+    if (!looksLikeShare(share)) {
+      throw new BybitVaultError('UNSEAL_MALFORMED_SHARE', `Share ${index + 1} in the keys file is not an unseal key share (base64 or hex); nothing was submitted for it`, {
+        hint: 'Check the keys file: it must hold the shares exactly as init wrote them (unseal_keys_b64).',
+      });
+    }
     ctx.logger.registerSecret(share);
     try {
       status = await ctx.vault.submitUnsealKey(share.trim());
@@ -86,8 +91,16 @@ async function askShare(ctx: MigrationContext, number: number, threshold: number
   }
   return ctx.prompter.secret(`Unseal key share ${number} (of ${threshold} needed; input hidden)`, {
     flag: '--keys-file',
-    validate: (value) => (value.trim().length > 0 ? true : 'a share is required'),
+    // A typo is caught here, before Vault would throw away the shares already accepted.
+    validate: (value) => (looksLikeShare(value) ? true : 'that is not an unseal key share (base64 or hex, as init printed it); try again'),
   });
+}
+
+/** Shares are printed as base64 (keys_base64) or hex (keys); anything else is a typo. */
+export function looksLikeShare(value: string): boolean {
+  const share = value.trim();
+  if (/^[0-9a-fA-F]+$/.test(share)) return share.length >= 34 && share.length % 2 === 0;
+  return /^[A-Za-z0-9+/]+={0,2}$/.test(share) && share.length % 4 === 0 && Buffer.from(share, 'base64').length >= 17;
 }
 
 function wrongShareError(number: number): BybitVaultError {
