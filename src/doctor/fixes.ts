@@ -1,4 +1,5 @@
 // Fix texts that depend on where things run or where a setting came from.
+import { relative } from 'node:path';
 import { parseVaultAddress } from '../runtime/index.js';
 import type { DoctorContext, Sourced } from './types.js';
 
@@ -26,7 +27,7 @@ export function startServerFix(ctx: DoctorContext): string {
       return `docker compose -f ${composeFile} up -d, ${afterStart}`;
     }
     case 'binary':
-      return `bybit-vault migrate --runtime binary (its deploy step starts the server process again), ${afterStart}`;
+      return `${bybitVaultCommand(ctx, 'migrate')} (its deploy step starts the server process again, then unseals it from the keys file or asks for the shares; finished steps are only re-checked)`;
     default:
       return `start the Vault server that should listen at ${ctx.settings.address.value}, or point --vault-addr / VAULT_ADDR at the right address`;
   }
@@ -40,4 +41,12 @@ export function withOtherScheme(address: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A bybit-vault command line that points at the same .env and state directory as this doctor run. */
+export function bybitVaultCommand(ctx: DoctorContext, command: string): string {
+  const parts = [`bybit-vault ${command}`];
+  if (relative(process.cwd(), ctx.common.envFile) !== '.env') parts.push(`--env-file ${ctx.common.envFile}`);
+  if (relative(process.cwd(), ctx.common.stateDir) !== '.bybit-vault') parts.push(`--state-dir ${ctx.common.stateDir}`);
+  return parts.join(' ');
 }

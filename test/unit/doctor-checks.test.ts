@@ -161,8 +161,9 @@ describe('cannot connect (binary runtime)', () => {
     expect(serverProcess!.finding).toMatch(/^process \d+ is not running: The listener address is already in use\.$/);
     expect(tcp!.status).toBe('fail');
     expect(tcp!.finding).toBe(`cannot connect to 127.0.0.1:${port} (address from the state file): connection refused, nothing listens there (server down or wrong port)`);
-    expect(tcp!.fix).toContain('bybit-vault migrate --runtime binary');
-    expect(tcp!.fix).toContain('bybit-vault unseal');
+    // The fix names the same .env and state directory, and says the run unseals after starting.
+    expect(tcp!.fix).toMatch(/^bybit-vault migrate --env-file \S+\.env --state-dir \S+\.bybit-vault/);
+    expect(tcp!.fix).toContain('then unseals it');
     // The log lines are shown once, by the check of the stopped process.
     expect(serverProcess!.details).toEqual(['starting', 'Error: listen tcp 127.0.0.1:8200: bind: address already in use']);
     expect(tcp!.details).toBeUndefined();

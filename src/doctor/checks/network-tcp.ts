@@ -26,8 +26,14 @@ export const networkTcpCheck: Check = {
     const details = await logsUnlessShownElsewhere(ctx);
     const where = `${target} (address from the ${describeSource(address.source)})`;
     switch (probe.reason) {
-      case 'refused':
+      case 'refused': {
+        // The migration's own server still runs elsewhere: the address is wrong, not the server.
+        const recorded = ctx.state?.vaultAddr;
+        if (recorded && recorded !== address.value && (await ctx.probes.processState())?.state === 'running') {
+          return fail(`cannot connect to ${where}: connection refused; the migration's server runs at ${recorded}`, changeAddressFix(ctx, address, recorded), details);
+        }
         return fail(`cannot connect to ${where}: connection refused, nothing listens there (server down or wrong port)`, startServerFix(ctx), details);
+      }
       case 'dns':
         return fail(`cannot connect to ${where}: host name ${host} not found (DNS, ${probe.code})`, changeAddressFix(ctx, address, `http://127.0.0.1:${port}`), details);
       case 'timeout':
