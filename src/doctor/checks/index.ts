@@ -2,6 +2,7 @@
 import type { Check } from '../types.js';
 import { appConfigCheck } from './app-config.js';
 import { dockerContainerCheck, dockerEngineCheck } from './docker.js';
+import { envPermissionsCheck } from './env-permissions.js';
 import { envPlaintextCheck } from './env-plaintext.js';
 import { kvMountCheck } from './kv-mount.js';
 import { mappingCheck } from './mapping.js';
@@ -32,5 +33,6 @@ export const DOCTOR_CHECKS: readonly Check[] = [
   tokenPolicyCheck,
   secretsPresentCheck,
   envPlaintextCheck,
+  envPermissionsCheck,
   stateConsistencyCheck,
 ];
