@@ -60,6 +60,19 @@ async function keysOf(ws: Workspace): Promise<{ unseal_keys_b64: string[]; unsea
   return JSON.parse(await readFile(ws.keysFile, 'utf8'));
 }
 
+/** A fresh workspace per describe; its server is stopped and its files removed afterwards. */
+function useMigrationWorkspace(): () => Workspace {
+  let ws: Workspace;
+  beforeAll(async () => {
+    ws = await newWorkspace();
+  });
+  afterAll(async () => {
+    await stopMigratedServer(ws.stateDir);
+    await removeWorkspace(ws.dir);
+  });
+  return () => ws;
+}
+
 describe.skipIf(!bin)('migrate --runtime binary: full migration of bybit-app.env', () => {
   let ws: Workspace;
   let first: CliResult;
@@ -188,16 +201,10 @@ describe.skipIf(!bin)('migrate --runtime binary: full migration of bybit-app.env
 });
 
 describe.skipIf(!bin)('migrate, change a secret, migrate again, roll back', () => {
-  let ws: Workspace;
-  beforeAll(async () => {
-    ws = await newWorkspace();
-  });
-  afterAll(async () => {
-    await stopMigratedServer(ws.stateDir);
-    await removeWorkspace(ws.dir);
-  });
+  const workspace = useMigrationWorkspace();
 
   it('rollback brings back the value .env held last, not the outdated pre-migration one', async () => {
+    const ws = workspace();
     expect((await migrate(ws)).code).toBe(0);
     const edited = (await readFile(ws.envFile, 'utf8')).replace(/^MLFLOW_TRACKING_URI=.*$/m, 'MLFLOW_TRACKING_URI=http://mlflow-new:5000');
     await writeFile(ws.envFile, edited);
@@ -213,16 +220,10 @@ describe.skipIf(!bin)('migrate, change a secret, migrate again, roll back', () =
 });
 
 describe.skipIf(!bin)('migrate --runtime binary: a kill after each step, then resume to success', () => {
-  let ws: Workspace;
-  beforeAll(async () => {
-    ws = await newWorkspace();
-  });
-  afterAll(async () => {
-    await stopMigratedServer(ws.stateDir);
-    await removeWorkspace(ws.dir);
-  });
+  const workspace = useMigrationWorkspace();
 
   it('resumes after a SIGKILL before, inside and after every step', async () => {
+    const ws = workspace();
     const killPoints = [
       'after-step:deploy',
       'in-step:init',
