@@ -68,7 +68,7 @@ function statusBadge(paint: Paint, status: StepRecord['status']): string {
     done: paint('green', '[done]       '),
     running: paint('yellow', '[running]    '),
     pending: paint('dim', '[pending]    '),
-    skipped: paint('dim', '[skipped]    '),
+    skipped: paint('yellow', '[skipped]    '),
     failed: paint('red', '[failed]     '),
     interrupted: paint('yellow', '[interrupted]'),
   };
@@ -94,5 +94,5 @@ function renderServer(logger: ReturnType<typeof createContext>['logger'], server
     const pid = state.runtime.pid ? ` (pid ${state.runtime.pid}${isProcessAlive(state.runtime.pid) ? '' : ', not running'})` : '';
     logger.info(`  runtime  ${state.runtime.kind}${pid}`);
   }
-  if (state?.token) logger.info(`  app token accessor ${state.token.accessor} (policies ${state.token.policies.join(', ')}, ttl ${state.token.ttl})`);
+  if (state?.token) logger.info(`  token    accessor ${state.token.accessor} (policies ${state.token.policies.join(', ')}, TTL ${state.token.ttl}, created ${state.token.createdAt})`);
 }
