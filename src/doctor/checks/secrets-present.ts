@@ -43,7 +43,12 @@ export const secretsPresentCheck: Check = {
 function contentProblem(ctx: DoctorContext, path: string, secret: KvSecret | undefined, entries: MappingEntry[], migrated: Set<string>): CheckResult | undefined {
   const mount = ctx.mapping.mount;
   const name = secretName(mount, path);
-  const reseed = `bybit-vault migrate (its seed step writes ${name} from .env while .env still holds the values), or vault kv patch -mount=${mount} ${path} <field>=<value>`;
+  // Re-seeding only helps while .env still holds the values; after cleanup they come from the backup.
+  const inEnv = entries.some((entry) => ctx.appEnv.values?.[entry.variable] !== undefined);
+  const patch = `vault kv patch -mount=${mount} ${path} <field>=<value>`;
+  const reseed = inEnv
+    ? `bybit-vault migrate (its seed step writes ${name} from .env), or ${patch}`
+    : `${patch} (the values are in the pre-migration backup under <state-dir>/backups; .env no longer holds them)`;
   if (!secret) return fail(`${name} is missing (nothing stored at this path)`, reseed);
   if (secret.deleted) {
     return fail(`${name}: the latest version (${secret.version}) is deleted`, `restore it: vault kv undelete -mount=${mount} -versions=${secret.version} ${path}`);
