@@ -16,3 +16,4 @@ cluster_addr = "http://{{HOST}}:{{CLUSTER_PORT}}"
 # Raft storage recommends disable_mlock; OpenBao never locks memory and ignores this line.
 disable_mlock = true
 ui = true
+{{AUDIT_BLOCK}}

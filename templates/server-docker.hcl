@@ -16,3 +16,4 @@ cluster_addr = "http://127.0.0.1:8201"
 # The container has IPC_LOCK; raft storage still recommends disable_mlock (swap must be off to rely on mlock).
 disable_mlock = true
 ui = true
+{{AUDIT_BLOCK}}

@@ -7,7 +7,8 @@ import { BybitVaultError, UsageError } from '../errors.js';
 import { isProcessAlive } from '../state/store.js';
 import type { Logger } from '../ui/logger.js';
 import { assertPortFree, parseVaultAddress } from './ports.js';
-import { renderTemplate, writeIfAbsent } from './templates.js';
+import { declarativeAuditBlock, renderTemplate, writeIfAbsent } from './templates.js';
+import { runCommand } from './exec.js';
 import type { ProcessState, RuntimeSettings, ServerRuntime } from './types.js';
 import type { RuntimeInfo } from '../state/schema.js';
 
@@ -56,6 +57,7 @@ export class BinaryRuntime implements ServerRuntime {
       HOST: address.host,
       PORT: String(address.port),
       CLUSTER_PORT: String(address.port + 1),
+      AUDIT_BLOCK: declarativeAuditBlock(await isOpenBaoBinary(bin), this.auditLogPath()),
     });
     await writeIfAbsent(this.configPath, config, logger, 0o600);
     const logFd = openSync(this.logPath, 'a', 0o600);
@@ -142,4 +144,9 @@ export function resolveServerBinary(explicit?: string): string {
   throw new UsageError('The binary runtime needs a vault or bao executable, and neither is on PATH', {
     hint: 'Pass --vault-bin /path/to/vault (or bao), or use --runtime docker / external.',
   });
+}
+
+async function isOpenBaoBinary(bin: string): Promise<boolean> {
+  const version = await runCommand(bin, ['version'], { timeoutMs: 20_000 });
+  return /openbao/i.test(version.stdout);
 }

@@ -5,7 +5,7 @@ import type { RuntimeInfo } from '../state/schema.js';
 import type { Logger } from '../ui/logger.js';
 import { lastLines, runCommand, type ExecResult } from './exec.js';
 import { assertPortFree, parseVaultAddress } from './ports.js';
-import { renderTemplate, writeIfAbsent } from './templates.js';
+import { declarativeAuditBlock, renderTemplate, writeIfAbsent } from './templates.js';
 import type { ProcessState, RuntimeSettings, ServerRuntime } from './types.js';
 
 export const CONTAINER_NAME = 'bybit-vault';
@@ -88,6 +88,7 @@ export class DockerRuntime implements ServerRuntime {
       CONFIG_DIR: layout.configDir,
       DATA_DIR: layout.dataDir,
       LOGS_DIR: layout.logsDir,
+      AUDIT_BLOCK: declarativeAuditBlock(layout.cli === 'bao', `${layout.logsDir}/audit.log`),
     };
     await writeIfAbsent(this.composeFile, await renderTemplate('docker-compose.vault.yml', values), logger);
     await writeIfAbsent(this.configFile, await renderTemplate('server-docker.hcl', values), logger);

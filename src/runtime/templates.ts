@@ -12,6 +12,15 @@ export async function renderTemplate(name: string, values: Record<string, string
   return template.replace(/\{\{([A-Z_]+)\}\}/g, (match, key: string) => values[key] ?? match);
 }
 
+/**
+ * OpenBao refuses to enable audit devices over the API; it takes them declared in its config instead.
+ * Vault enables them over the API (the configure step), so its config gets no block.
+ */
+export function declarativeAuditBlock(isOpenBao: boolean, filePath: string): string {
+  if (!isOpenBao) return '';
+  return `\n# Runbook: audit logging. OpenBao creates this device at start (it refuses API-enabled ones).\naudit "file" "bybit-vault-file" {\n  description = "bybit-vault: audit log"\n  options {\n    file_path = "${filePath}"\n  }\n}\n`;
+}
+
 export type WriteOutcome = 'created' | 'unchanged' | 'kept-operator-version';
 
 /** Write `content` to `path` unless a file is there; a differing file is the operator's and is kept. */

@@ -98,6 +98,10 @@ describe.skipIf(!bin)('migrate --runtime binary: full migration of bybit-app.env
     const status = await statusJson(ws);
     expect(status.steps.every((step) => step.status === 'done')).toBe(true);
     expect(status.server.health).toMatchObject({ initialized: true, sealed: false });
+    // Runbook: audit logging. OpenBao takes the device from the generated config; Vault over the API.
+    const state = JSON.parse(await readFile(join(ws.stateDir, 'state.json'), 'utf8'));
+    expect(state.audit).toMatchObject({ enabled: true });
+    expect((await stat(join(ws.stateDir, 'server', 'audit.log'))).size).toBeGreaterThan(0);
   });
 
   it('writes a 0600 keys file with every share and the root token, in the vault CLI JSON shape', async () => {
