@@ -121,7 +121,7 @@ export class BinaryRuntime implements ServerRuntime {
   }
 }
 
-function isExecutable(path: string): boolean {
+export function isExecutable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return true;

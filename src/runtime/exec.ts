@@ -26,7 +26,8 @@ export async function runCommand(file: string, args: string[], options: ExecOpti
     stdin: 'ignore',
     encoding: 'utf8',
   });
-  const notFound = (result as { code?: string }).code === 'ENOENT' || /ENOENT/.test(String(result.message ?? '')) && result.exitCode === undefined;
+  // execa reports a spawn failure through the error code; no exit code exists then.
+  const notFound = (result as { code?: string }).code === 'ENOENT';
   return {
     exitCode: result.exitCode ?? (notFound ? 127 : 1),
     stdout: String(result.stdout ?? ''),

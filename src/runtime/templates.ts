@@ -1,7 +1,6 @@
 // Renders files from templates/ and writes them only when absent: an operator's edits are never overwritten.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import type { Logger } from '../ui/logger.js';
 
@@ -45,4 +44,3 @@ function digest(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-export { dirname };

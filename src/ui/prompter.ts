@@ -75,8 +75,6 @@ async function withInterruptMapping<T>(ask: () => Promise<T>): Promise<T> {
   }
 }
 
-export type ScriptedAnswer = string | boolean | ((message: string) => string | boolean);
-
 /** Pauses the running spinner around every prompt, so the question and the typing stay visible. */
 export function pausingPrompter(inner: Prompter, currentProgress: () => { pause(): void; resume(): void } | undefined): Prompter {
   const around = async <T>(ask: () => Promise<T>): Promise<T> => {
@@ -94,32 +92,4 @@ export function pausingPrompter(inner: Prompter, currentProgress: () => { pause(
     secret: (message, options) => around(() => inner.secret(message, options)),
     select: (message, choices, options) => around(() => inner.select(message, choices, options)),
   };
-}
-
-/** Answers prompts from a script: used by tests to drive the interactive flows. */
-export class ScriptedPrompter implements Prompter {
-  readonly asked: string[] = [];
-  constructor(private readonly answers: ScriptedAnswer[]) {}
-
-  private next(message: string): string | boolean {
-    this.asked.push(message);
-    if (this.answers.length === 0) throw new Error(`ScriptedPrompter: no answer left for "${message}"`);
-    const answer = this.answers.shift()!;
-    return typeof answer === 'function' ? answer(message) : answer;
-  }
-  async confirm(message: string): Promise<boolean> {
-    return Boolean(this.next(message));
-  }
-  async input(message: string, options: { validate?: (value: string) => true | string }): Promise<string> {
-    const answer = String(this.next(message));
-    const verdict = options.validate?.(answer);
-    if (typeof verdict === 'string') throw new Error(`ScriptedPrompter: "${message}" rejected: ${verdict}`);
-    return answer;
-  }
-  async secret(message: string, options: { validate?: (value: string) => true | string }): Promise<string> {
-    return this.input(message, options);
-  }
-  async select<T extends string>(message: string): Promise<T> {
-    return String(this.next(message)) as T;
-  }
 }

@@ -2,7 +2,7 @@
 // methods are used where they fit, and the endpoints it lacks go through the same instance.
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
-import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
+import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import HashiVault from 'hashi-vault-js';
 import { BybitVaultError } from '../errors.js';
 import { retryTransient } from '../util/backoff.js';
@@ -58,12 +58,7 @@ export class VaultClient {
       // Keep values byte-exact: no transforms beyond JSON.
       transitional: { silentJSONParsing: false, clarifyTimeoutError: true },
     });
-    this.http.interceptors.request.use((request) => {
-      if (this.namespace && !ROOT_ONLY_PATHS.test(request.url ?? '')) {
-        request.headers.set('X-Vault-Namespace', this.namespace);
-      }
-      return request;
-    });
+    this.http.interceptors.request.use(this.addNamespaceHeader);
     this.hashi = new HashiVault({ baseUrl: `${this.address}/v1`, timeout: connection.timeoutMs ?? 10_000 });
     // hashi-vault-js builds its own axios instance; give it ours so TLS, namespace and errors are shared.
     (this.hashi as unknown as { instance: AxiosInstance }).instance = this.throwingInstance();
@@ -305,12 +300,14 @@ export class VaultClient {
   private throwingInstance(): AxiosInstance {
     const instance = axios.create(this.http.defaults);
     instance.defaults.validateStatus = (status) => status < 400;
-    instance.interceptors.request.use((request) => {
-      if (this.namespace && !ROOT_ONLY_PATHS.test(request.url ?? '')) request.headers.set('X-Vault-Namespace', this.namespace);
-      return request;
-    });
+    instance.interceptors.request.use(this.addNamespaceHeader);
     return instance;
   }
+
+  private readonly addNamespaceHeader = (request: InternalAxiosRequestConfig): InternalAxiosRequestConfig => {
+    if (this.namespace && !ROOT_ONLY_PATHS.test(request.url ?? '')) request.headers.set('X-Vault-Namespace', this.namespace);
+    return request;
+  };
 
   private async callHashi<T>(path: string, call: () => PromiseLike<T>): Promise<T> {
     try {
@@ -419,11 +416,7 @@ function toVaultApiError(response: AxiosResponse, path: string): VaultApiError {
 }
 
 function isKvUpgradeInProgress(error: unknown): boolean {
-  return (
-    error instanceof VaultApiError &&
-    error.messages.some((message) => /upgrading from non-versioned to versioned/i.test(message)) &&
-    error.status !== 403
-  );
+  return error instanceof VaultApiError && error.messages.some((message) => /upgrading from non-versioned to versioned/i.test(message));
 }
 
 function encodePath(path: string): string {

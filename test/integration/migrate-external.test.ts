@@ -9,7 +9,7 @@ import { VaultClient } from '../../src/vault/index.js';
 import { createMigrationContext } from '../../src/migration/context.js';
 import { runMigrate, parseMigrateOptions } from '../../src/commands/migrate.js';
 import { resolveCommonOptions } from '../../src/context.js';
-import { ScriptedPrompter } from '../../src/ui/prompter.js';
+import { ScriptedPrompter } from '../support/scripted-prompter.js';
 import { serverBinary, startTestServer, type TestServer } from '../support/vault-server.js';
 import { cleanEnv, copyFixture, fixturesDir, makeWorkspace, removeWorkspace, runCli, transcript, type CliResult } from '../support/cli.js';
 

@@ -1,5 +1,6 @@
 // Finds a real Vault-compatible server binary for the integration tests, in the documented order.
-import { accessSync, constants, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { isExecutable } from '../../src/runtime/binary.js';
 import { delimiter, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -12,14 +13,6 @@ export interface ServerBinary {
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function versionOf(path: string): string {
   return execFileSync(path, ['version'], { encoding: 'utf8', timeout: 20_000 }).trim();

@@ -8,7 +8,8 @@ import type { CommandContext } from '../../src/context.js';
 import { runRollback, type RollbackOptions } from '../../src/rollback/index.js';
 import { StateStore } from '../../src/state/store.js';
 import { Logger } from '../../src/ui/logger.js';
-import { ScriptedPrompter, type Prompter } from '../../src/ui/prompter.js';
+import type { Prompter } from '../../src/ui/prompter.js';
+import { ScriptedPrompter } from '../support/scripted-prompter.js';
 
 const ORIGINAL = "# app\nexport API_KEY='k-123456789'\nLOG=info\n";
 const MIGRATED = '# app\nLOG=info\nVAULT_ADDR=http://127.0.0.1:1\nVAULT_TOKEN=s.app-token-123456\n';

@@ -38,7 +38,7 @@ export const configureStep: Step = {
     const mapping = await mappingFor(ctx);
     return [
       `enable KV v2 at ${mapping.mount}/ when absent`,
-      `write policy ${ctx.store.state.policyName}: read on ${new Set(mapping.entries.map((entry) => entry.path)).size} path(s) under ${mapping.mount}/data/, nothing else`,
+      `write policy ${ctx.store.state.policyName}: read on ${policyPaths(mapping).length} path(s) under ${mapping.mount}/data/, nothing else`,
       ctx.runtime.auditLogPath() ? `enable a file audit device writing to ${ctx.runtime.auditLogPath()}` : 'audit device: not enabled for an external server (its file system is not ours to choose)',
     ];
   },

@@ -15,7 +15,9 @@ export const envStep: Step = {
     const wanted = targetAssignments(ctx, env.values.VAULT_TOKEN ?? '');
     const addressesMatch = wanted.every((assignment) => assignment.key === 'VAULT_TOKEN' || env.values[assignment.key] === assignment.value);
     const token = env.values.VAULT_TOKEN;
-    if (!addressesMatch || !token || token !== (ctx.secrets.appToken ?? token)) return { done: false };
+    // A token created in this run must still be written, whatever .env holds now.
+    const newTokenPending = ctx.secrets.appToken !== undefined && token !== ctx.secrets.appToken;
+    if (!addressesMatch || !token || newTokenPending) return { done: false };
     try {
       const info = await ctx.vault.lookupSelf(token);
       if (info.accessor === ctx.store.state.token?.accessor) return { done: true, message: `.env already points at ${ctx.vaultAddr} with the application token` };

@@ -12,10 +12,11 @@ export const initStep: Step = {
   title: 'Initialise Vault (unseal key shares and root token)',
 
   async check(ctx) {
-    if (!(await ctx.vault.isInitialized())) return { done: false };
+    // One round trip: seal-status says both whether the server is initialised and whether it is sealed.
+    const { initialized, sealed } = await ctx.vault.sealStatus();
+    if (!initialized) return { done: false };
     const keysFile = ctx.options.keysFile ?? ctx.store.state.keysFile;
     const hasKeys = keysFile !== undefined && (await keysFileExists(keysFile));
-    const sealed = (await ctx.vault.sealStatus()).sealed;
     if (sealed && !hasKeys && !ctx.interactive) {
       // Never re-initialise or wipe: the existing storage holds somebody's data.
       throw new MissingInputError(

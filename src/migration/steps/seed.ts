@@ -1,6 +1,7 @@
 import { BybitVaultError } from '../../errors.js';
 import { looksLikeSecret, type EnvDocument } from '../../env/index.js';
 import {
+  groupByPath,
   maskValue,
   planSeed,
   resolveConflicts,
@@ -121,7 +122,7 @@ async function planWithReader(ctx: MigrationContext, env: EnvDocument, mapping: 
 }
 
 async function buildPlan(ctx: MigrationContext, env: EnvDocument, mapping: Mapping, token: string): Promise<SeedPlan> {
-  const paths = [...new Set(mapping.entries.map((entry) => entry.path))];
+  const paths = [...groupByPath(mapping).keys()];
   // Independent reads: one round trip of latency instead of one per path.
   const existing = new Map<string, ExistingSecret | undefined>(
     await Promise.all(

@@ -1,6 +1,6 @@
 import { BybitVaultError } from '../../errors.js';
 import { tlsOptionsFromEnvironment } from '../../context.js';
-import type { Mapping } from '../../mapping/index.js';
+import { groupByPath, type Mapping } from '../../mapping/index.js';
 import { VaultClient } from '../../vault/client.js';
 import { VaultApiError } from '../../vault/errors.js';
 import { mappingFor, readApplicationEnv, sourceValues } from '../inputs.js';
@@ -56,7 +56,7 @@ export async function verifyMigration(ctx: MigrationContext): Promise<VerifyResu
   const app = new VaultClient({ address, namespace: env.values.VAULT_NAMESPACE || undefined, caCert: tls.caCert, skipVerify: tls.skipVerify });
   const expected = await sourceValues(ctx);
   const kept = new Set(ctx.store.state.keptVaultValues ?? []);
-  const paths = [...new Set(mapping.entries.map((entry) => entry.path))];
+  const paths = [...groupByPath(mapping).keys()];
   const apiPaths = paths.map((path) => `${mapping.mount}/data/${path}`);
 
   const [health, lookup, capabilities, values, deniedWrite, deniedRead] = await Promise.all([
@@ -115,12 +115,10 @@ async function compareValues(
   expected: Record<string, string>,
   kept: Set<string>,
 ): Promise<{ ok: boolean; detail: string }> {
-  const byPath = new Map<string, typeof mapping.entries>();
-  for (const entry of mapping.entries) byPath.set(entry.path, [...(byPath.get(entry.path) ?? []), entry]);
   const mismatches: string[] = [];
   let compared = 0;
   await Promise.all(
-    [...byPath].map(async ([path, entries]) => {
+    [...groupByPath(mapping)].map(async ([path, entries]) => {
       const secret = await app.kvRead(token, mapping.mount, path);
       for (const entry of entries) {
         if (!Object.hasOwn(expected, entry.variable)) {
